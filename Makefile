@@ -1,0 +1,57 @@
+# exam-engine: `make run` to try it, `make test` to check it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := exam_engine
+
+.PHONY: run test lint typecheck bench system-deps install translations db clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	@if ls exam_engine/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile -q -d exam_engine/translations; fi
+
+instance/config.py:
+	mkdir -p instance
+	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
+
+db: install instance/config.py
+	$(BIN)/exam-engine db upgrade
+	$(BIN)/exam-engine demo
+
+run: db
+	$(BIN)/exam-engine run --host 127.0.0.1 --port 5000
+
+# Chromium (browser tests) and PostgreSQL (the second engine) from Debian's packages.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+lint: install
+	$(BIN)/ruff check exam_engine tests
+	$(BIN)/mypy exam_engine/grading exam_engine/banks exam_engine/services
+
+test: install system-deps lint
+	$(BIN)/exam-engine banks validate question_banks
+	$(BIN)/pytest -q -p no:cacheprovider
+
+bench: install system-deps
+	$(BIN)/python tests/benchmarks/grading.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

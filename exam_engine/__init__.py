@@ -1,0 +1,97 @@
+"""exam-engine: timed mathematics and statistics screening exams."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from exam_engine.config import Config, from_environment
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application.
+
+    :param test_config: settings that override everything else (used by tests).
+    :returns: the configured Flask app. It never creates or migrates tables.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(from_environment())
+    if test_config is not None:
+        app.config.update(test_config)
+    _finish_config(app)
+
+    from exam_engine import cli, errors, i18n
+    from exam_engine.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrations = Path(__file__).resolve().parent.parent / "migrations"
+    migrate.init_app(app, db, directory=str(migrations), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    _register_blueprints(app)
+    errors.register(app)
+    cli.register(app)
+    _sqlite_pragmas(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    """Fill in defaults that depend on the instance folder, and refuse a missing secret."""
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = Path(app.instance_path) / "exam_engine.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if not app.config.get("QUESTION_BANKS_PATH"):
+        app.config["QUESTION_BANKS_PATH"] = str(
+            Path(__file__).resolve().parent.parent / "question_banks"
+        )
+    if not app.config.get("SECRET_KEY"):
+        if app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1":
+            app.config["SECRET_KEY"] = "development-only-secret"
+        else:
+            raise RuntimeError(
+                "EXAM_ENGINE_SECRET_KEY must be set outside development and tests"
+            )
+
+
+def _register_blueprints(app: Flask) -> None:
+    """Attach one blueprint per role, plus the sitting API."""
+    from exam_engine.api.routes import bp as api_bp
+    from exam_engine.auth.routes import bp as auth_bp
+    from exam_engine.author.routes import bp as author_bp
+    from exam_engine.candidate.routes import bp as candidate_bp
+    from exam_engine.committee.routes import bp as committee_bp
+    from exam_engine.main import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(candidate_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(author_bp)
+    app.register_blueprint(committee_bp)
+
+
+def _sqlite_pragmas(app: Flask) -> None:
+    """Turn on WAL, foreign keys and a busy timeout for SQLite connections."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    from exam_engine.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.close()

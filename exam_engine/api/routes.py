@@ -1,0 +1,122 @@
+"""The sitting's JSON API (API.md): state, saves, validation echo, submit, integrity events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from werkzeug.wrappers import Response
+
+from exam_engine import clock, grading
+from exam_engine.api.echo import echo
+from exam_engine.candidate import access
+from exam_engine.errors import InvalidAnswer
+from exam_engine.extensions import db
+from exam_engine.models import IntegrityEvent
+from exam_engine.services import attempts as attempt_service
+from exam_engine.services.sitting import close_and_grade, iso, sitting_view, submit_and_grade
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+EVENT_KINDS = {"focus_lost", "focus_gained", "paste", "reconnect", "offline", "second_session"}
+
+
+def _body() -> dict[str, Any]:
+    """The JSON object of the request, or a 400 with a message."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidAnswer("the body must be a JSON object")
+    return data
+
+
+def _attempt(attempt_id: int):  # type: ignore[no-untyped-def]
+    return attempt_service.get_attempt(attempt_id, access.allowed())
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def attempt_state(attempt_id: int) -> Response:
+    """The attempt's questions, saved answers, deadline and the server's time."""
+    attempt = _attempt(attempt_id)
+    close_and_grade(attempt, clock.now())
+    return jsonify(sitting_view(attempt, clock.now()))
+
+
+@bp.put("/attempts/<int:attempt_id>/answers/<part_key>")
+def save_answer(attempt_id: int, part_key: str) -> Response:
+    """Save one part's value; answers only after the commit."""
+    attempt = _attempt(attempt_id)
+    data = _body()
+    value, seq = data.get("value"), data.get("seq")
+    if not isinstance(value, str) or isinstance(seq, bool) or not isinstance(seq, int):
+        raise InvalidAnswer("expected {\"value\": string, \"seq\": integer}")
+    if "\x00" in value:
+        raise InvalidAnswer("the answer contains a NUL character")
+    now = clock.now()
+    max_chars = current_app.config["MAX_ANSWER_CHARS"]
+    try:
+        response = attempt_service.save_answer(attempt, part_key, value, seq, now, max_chars)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        close_and_grade(attempt, now)
+        raise
+    part = attempt_service.parts_of(attempt)[part_key].part
+    return jsonify(
+        {
+            "seq": response.seq,
+            "saved_at": iso(response.saved_at),
+            "validation": echo(value, part.settings),
+        }
+    )
+
+
+@bp.post("/validate")
+def validate() -> Response:
+    """The validation echo for a typed answer; nothing is saved."""
+    data = _body()
+    value = data.get("value")
+    if not isinstance(value, str):
+        raise InvalidAnswer("expected {\"value\": string}")
+    if len(value) > current_app.config["MAX_ANSWER_CHARS"]:
+        raise InvalidAnswer("the answer is too long")
+    settings = grading.PartSettings()
+    attempt_id, part_key = data.get("attempt_id"), data.get("part_key")
+    if isinstance(attempt_id, int) and isinstance(part_key, str):
+        parts = attempt_service.parts_of(_attempt(attempt_id))
+        if part_key in parts:
+            settings = parts[part_key].part.settings
+    return jsonify(echo(value, settings))
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+def submit(attempt_id: int) -> Response:
+    """Submit the attempt (idempotent): the receipt and the time of submission."""
+    attempt = submit_and_grade(_attempt(attempt_id), clock.now())
+    return jsonify(
+        {
+            "receipt": attempt.receipt,
+            "submitted_at": iso(attempt.submitted_at),
+            "status": attempt.status.value,
+        }
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/events")
+def events(attempt_id: int) -> tuple[Response, int]:
+    """Record integrity events from the page, for people to review (never a penalty)."""
+    attempt = _attempt(attempt_id)
+    data = _body()
+    items = data.get("events", [data])
+    if not isinstance(items, list) or len(items) > 100:
+        raise InvalidAnswer("expected up to 100 events")
+    now = clock.now()
+    stored = 0
+    for item in items:
+        kind = item.get("kind") if isinstance(item, dict) else None
+        if kind not in EVENT_KINDS:
+            raise InvalidAnswer(f"unknown event kind: {str(kind)[:40]!r}")
+        details = {k: str(v)[:200] for k, v in item.items() if k != "kind"}
+        db.session.add(IntegrityEvent(attempt_id=attempt.id, kind=kind, at=now, details=details))
+        stored += 1
+    db.session.commit()
+    return jsonify({"stored": stored}), 201

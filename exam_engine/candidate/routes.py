@@ -1,0 +1,80 @@
+"""The candidate's pages: invitation, the exam itself, the receipt."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from exam_engine import clock
+from exam_engine.candidate import access
+from exam_engine.errors import InvalidInvitation
+from exam_engine.extensions import db
+from exam_engine.models import AttemptStatus
+from exam_engine.services import attempts as attempt_service
+from exam_engine.services import exams as exam_service
+from exam_engine.services.sitting import close_and_grade, sitting_view
+
+bp = Blueprint("candidate", __name__)
+
+
+class StartForm(FlaskForm):
+    """Only a CSRF token: starting is one button."""
+
+
+@bp.get("/i/<token>")
+def invitation(token: str) -> str:
+    """The invitation page: the exam's instructions, its window and a start button."""
+    invite = exam_service.invitation_by_token(token)
+    if invite is None:
+        raise InvalidInvitation()
+    attempt = attempt_service._attempt_for(invite)
+    now = clock.now()
+    return render_template(
+        "candidate/invitation.html",
+        invite=invite,
+        exam=invite.exam,
+        attempt=attempt,
+        is_open=invite.exam.is_open(now),
+        now=now,
+        form=StartForm(),
+    )
+
+
+@bp.post("/i/<token>/start")
+def start(token: str) -> Response:
+    """Start (or resume) the attempt and go to it."""
+    invite = exam_service.invitation_by_token(token)
+    if invite is None:
+        raise InvalidInvitation()
+    attempt = attempt_service.start_attempt(invite, clock.now())
+    db.session.commit()
+    access.remember(attempt.id)
+    return redirect(url_for("candidate.attempt", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def attempt(attempt_id: int) -> str | Response:
+    """The exam page; a closed attempt shows its receipt instead."""
+    attempt = attempt_service.get_attempt(attempt_id, access.allowed())
+    close_and_grade(attempt, clock.now())
+    if attempt.status != AttemptStatus.OPEN:
+        return redirect(url_for("candidate.receipt", attempt_id=attempt.id))
+    view = sitting_view(attempt, clock.now())
+    return render_template(
+        "candidate/attempt.html",
+        attempt=attempt,
+        view=view,
+        max_chars=current_app.config["MAX_ANSWER_CHARS"],
+    )
+
+
+@bp.get("/attempts/<int:attempt_id>/receipt")
+def receipt(attempt_id: int) -> str | Response:
+    """The receipt: when it was submitted and the hash of the final answers."""
+    attempt = attempt_service.get_attempt(attempt_id, access.allowed())
+    close_and_grade(attempt, clock.now())
+    if attempt.status == AttemptStatus.OPEN:
+        return redirect(url_for("candidate.attempt", attempt_id=attempt.id))
+    answered = len(attempt_service.answers_of(attempt))
+    return render_template("candidate/receipt.html", attempt=attempt, answered=answered)

@@ -1,0 +1,226 @@
+"""The ``exam-engine`` command line: a Flask CLI group over :func:`create_app` (API.md)."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+import yaml
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from exam_engine.extensions import db
+
+
+def main() -> None:
+    """Entry point of the ``exam-engine`` console script."""
+    from exam_engine import create_app
+
+    group = FlaskGroup(create_app=create_app, help="exam-engine: screening exams.")
+    # Commands live on the group itself too, so the pure ones (banks validate, grade-batch)
+    # run without building the app or needing a secret key.
+    for command in COMMANDS:
+        group.add_command(command)
+    group(prog_name="exam-engine")
+
+
+def _banks_path(path: str | None) -> Path:
+    if path:
+        return Path(path)
+    if current_app:
+        return Path(current_app.config["QUESTION_BANKS_PATH"])
+    return Path(__file__).resolve().parent.parent / "question_banks"
+
+
+def _base_url() -> str:
+    return str(current_app.config.get("BASE_URL", "http://127.0.0.1:5000")).rstrip("/")
+
+
+@click.group("banks")
+def banks_group() -> None:
+    """Validate question banks and load them into the database."""
+
+
+@banks_group.command("validate")
+@click.argument("path", required=False)
+def banks_validate(path: str | None) -> None:
+    """Check every question file; exit 1 naming file, question and field on any problem."""
+    from exam_engine import banks
+
+    target = _banks_path(path)
+    if not target.exists():
+        raise click.ClickException(f"{target}: no such file or folder")
+    problems = banks.validate_path(target)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo(f"{target}: all questions valid")
+
+
+@banks_group.command("import")
+@click.argument("path", required=False)
+@with_appcontext
+def banks_import(path: str | None) -> None:
+    """Load banks into the database as new question versions."""
+    from exam_engine.services.questions import import_banks
+
+    try:
+        report = import_banks(_banks_path(path))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(
+        f"{report.banks} bank(s): {report.new_questions} new question(s), "
+        f"{report.new_versions} new version(s), {report.unchanged} unchanged"
+    )
+
+
+@click.group("exams")
+def exams_group() -> None:
+    """Create and update exams."""
+
+
+@exams_group.command("create")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@with_appcontext
+def exams_create(file: click.File) -> None:
+    """Create or update an exam from a YAML file; prints its slug."""
+    from exam_engine.errors import DomainError
+    from exam_engine.services.exams import save_exam
+
+    try:
+        data = yaml.safe_load(file)  # type: ignore[arg-type]
+        exam = save_exam(data)
+    except (yaml.YAMLError, DomainError) as exc:
+        raise click.ClickException(f"{getattr(file, 'name', 'file')}: {exc}") from exc
+    db.session.commit()
+    click.echo(exam.slug)
+
+
+@click.group("invites")
+def invites_group() -> None:
+    """Invite candidates."""
+
+
+@invites_group.command("create")
+@click.option("--exam", "slug", required=True, help="the exam's slug")
+@click.option("--email", help="one candidate's email")
+@click.option("--csv", "csv_file", type=click.File("r", encoding="utf-8-sig"),
+              help="a CSV with columns email[,name[,time_factor]]")
+@with_appcontext
+def invites_create(slug: str, email: str | None, csv_file: click.File | None) -> None:
+    """Print one invitation URL per candidate."""
+    from sqlalchemy import select
+
+    from exam_engine.errors import DomainError
+    from exam_engine.models import Exam
+    from exam_engine.services.exams import invite
+
+    if bool(email) == bool(csv_file):
+        raise click.UsageError("give exactly one of --email and --csv")
+    exam = db.session.scalars(select(Exam).where(Exam.slug == slug)).first()
+    if exam is None:
+        raise click.ClickException(f"no exam with slug {slug!r}")
+    rows = [[email]] if email else [r for r in csv.reader(csv_file) if r]  # type: ignore[arg-type]
+    if rows and rows[0] and rows[0][0].strip().lower() == "email":
+        rows = rows[1:]
+    try:
+        invitations = [
+            invite(exam, r[0], r[1] if len(r) > 1 else "", float(r[2]) if len(r) > 2 else 1.0)
+            for r in rows
+        ]
+    except (DomainError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    for invitation in invitations:
+        click.echo(f"{invitation.candidate.email}\t{_base_url()}/i/{invitation.token}")
+
+
+@click.group("users")
+def users_group() -> None:
+    """Staff accounts."""
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "author", "committee"]))
+@click.option("--name", default="")
+@click.password_option(help="asked for when not given; EXAM_ENGINE_PASSWORD also works",
+                       envvar="EXAM_ENGINE_PASSWORD")
+@with_appcontext
+def users_create(email: str, role: str, name: str, password: str) -> None:
+    """Create a staff account."""
+    from exam_engine.errors import DomainError
+    from exam_engine.services.users import create_user
+
+    try:
+        create_user(email, password, role, name)
+    except (DomainError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"created {role} {email}")
+
+
+@click.command("grade-batch")
+@click.option("--no-cache", is_flag=True, help="grade every line afresh (for measuring)")
+def grade_batch(no_cache: bool) -> None:
+    """Grade JSON Lines from standard input to standard output, in the same order."""
+    from exam_engine.grading.batch import run_batch
+
+    run_batch(sys.stdin, sys.stdout, use_cache=not no_cache)
+
+
+@click.group("attempts")
+def attempts_group() -> None:
+    """Maintenance of attempts."""
+
+
+@attempts_group.command("finalize")
+@with_appcontext
+def attempts_finalize() -> None:
+    """Close attempts whose deadline has passed and grade them (run it from cron)."""
+    from exam_engine import clock
+    from exam_engine.services.attempts import finalize_due
+    from exam_engine.services.scoring import grade_pending
+
+    now = clock.now()
+    closed = finalize_due(now)
+    db.session.commit()
+    graded = grade_pending(now)
+    db.session.commit()
+    click.echo(f"closed {len(closed)} attempt(s), graded {graded}")
+
+
+@click.command("demo")
+@click.option("--force", is_flag=True, help="add the demo even if the database has data")
+@with_appcontext
+def demo(force: bool) -> None:
+    """Make an empty database a ready demo and print how to get in."""
+    from exam_engine import clock
+    from exam_engine.services.demo import build_demo, is_empty
+
+    if not is_empty() and not force:
+        click.echo("the database already has data; nothing done (use --force to add the demo)")
+        return
+    report = build_demo(current_app.config["QUESTION_BANKS_PATH"], clock.now())
+    db.session.commit()
+    click.echo(f"Exam: {report.exam.title} ({report.exam.slug})")
+    click.echo(f"Staff sign-in: {_base_url()}/staff/login")
+    for email, role, password in report.staff:
+        click.echo(f"  {role:<10} {email:<24} password: {password}")
+    click.echo("Candidate invitations:")
+    for invitation in report.invitations:
+        click.echo(f"  {invitation.candidate.email:<24} {_base_url()}/i/{invitation.token}")
+
+
+COMMANDS = (banks_group, exams_group, invites_group, users_group, grade_batch, attempts_group, demo)
+
+
+def register(app: object) -> None:
+    """Attach every command group to the app's CLI (for ``flask --app exam_engine``)."""
+    for command in COMMANDS:
+        app.cli.add_command(command)  # type: ignore[attr-defined]

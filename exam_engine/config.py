@@ -1,0 +1,73 @@
+"""Configuration: defaults, an instance file, then ``EXAM_ENGINE_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+ENV_PREFIX = "EXAM_ENGINE_"
+
+
+class Config:
+    """Defaults for development; production must set a secret key."""
+
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default filled in from the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT: int | None = None  # a 2-hour exam must not lose its token
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_ANSWER_CHARS = 5_000
+    DEADLINE_GRACE_SECONDS = 30
+    GRADING_POOL_SIZE = 2
+    GRADING_TIME_LIMIT = 2.0
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "ko")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    QUESTION_BANKS_PATH: str | None = None
+
+
+class TestConfig(Config):
+    """Used by the test suite: fast hashes are not allowed to leak into production."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    GRADING_POOL_SIZE = 1
+
+
+def _coerce(value: str) -> Any:
+    """Turn an environment string into a bool, int or float where it obviously is one."""
+    lowered = value.lower()
+    if lowered in {"true", "false"}:
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            continue
+    return value
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Collect ``EXAM_ENGINE_*`` variables as config keys.
+
+    ``EXAM_ENGINE_DATABASE_URL`` maps to ``SQLALCHEMY_DATABASE_URI``; any other
+    ``EXAM_ENGINE_NAME`` maps to ``NAME``.
+
+    :param environ: the environment to read (``os.environ`` by default).
+    :returns: config keys and values.
+    """
+    environ = dict(os.environ if environ is None else environ)
+    found: dict[str, Any] = {}
+    for key, value in environ.items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        name = key[len(ENV_PREFIX) :]
+        if name == "DATABASE_URL":
+            found["SQLALCHEMY_DATABASE_URI"] = value
+        elif name in {"SECRET_KEY", "QUESTION_BANKS_PATH"}:
+            found[name] = value
+        else:
+            found[name] = _coerce(value)
+    return found

@@ -1,0 +1,38 @@
+"""All models, importable from one place (Alembic sees them through this module)."""
+
+from exam_engine.models.attempt import (
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    Grade,
+    IntegrityEvent,
+    Response,
+    ResponseHistory,
+)
+from exam_engine.models.audit import AuditEntry
+from exam_engine.models.bank import Bank, Question, QuestionVersion
+from exam_engine.models.candidate import Candidate, Invitation
+from exam_engine.models.exam import Exam, ExamSection
+from exam_engine.models.types import utcnow
+from exam_engine.models.user import Role, User
+
+__all__ = [
+    "Attempt",
+    "AttemptQuestion",
+    "AttemptStatus",
+    "AuditEntry",
+    "Bank",
+    "Candidate",
+    "Exam",
+    "ExamSection",
+    "Grade",
+    "IntegrityEvent",
+    "Invitation",
+    "Question",
+    "QuestionVersion",
+    "Response",
+    "ResponseHistory",
+    "Role",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,58 @@
+"""Exams, their windows and the sections that draw questions from pools."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from exam_engine.extensions import db
+from exam_engine.models.types import UTCDateTime, utcnow
+
+
+class Exam(db.Model):  # type: ignore[name-defined,misc]
+    """A timed exam, open during a window, from which the committee picks ``cohort_size``."""
+
+    __tablename__ = "exams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    cohort_size: Mapped[int] = mapped_column(Integer, default=10)
+    grace_seconds: Mapped[int] = mapped_column(Integer, default=30)
+    shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
+    default_locale: Mapped[str] = mapped_column(String(10), default="en")
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    sections: Mapped[list[ExamSection]] = relationship(
+        back_populates="exam", order_by="ExamSection.position", cascade="all, delete-orphan"
+    )
+
+    def is_open(self, now: datetime) -> bool:
+        """Whether a candidate may start at ``now``."""
+        return self.opens_at <= now < self.closes_at
+
+
+class ExamSection(db.Model):  # type: ignore[name-defined,misc]
+    """Draws ``draw_count`` questions from a bank's pool, filtered by topic and tags."""
+
+    __tablename__ = "exam_sections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    bank_slug: Mapped[str] = mapped_column(String(100))
+    topic: Mapped[str | None] = mapped_column(String(100))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    draw_count: Mapped[int] = mapped_column(Integer)
+
+    exam: Mapped[Exam] = relationship(back_populates="sections")

@@ -1,0 +1,45 @@
+"""Staff accounts: administrators, question authors and the selection committee."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Enum, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from exam_engine.extensions import db
+from exam_engine.models.types import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    """What a staff member may do."""
+
+    ADMIN = "admin"
+    AUTHOR = "author"
+    COMMITTEE = "committee"
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A staff member who signs in with an email and an argon2-hashed password."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    locale: Mapped[str | None] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        """Deactivated accounts cannot sign in."""
+        return self.active
+
+    def has_role(self, *roles: Role) -> bool:
+        """Admins may do everything; others only what their role names."""
+        return self.role == Role.ADMIN or self.role in roles

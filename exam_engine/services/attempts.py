@@ -1,0 +1,255 @@
+"""The candidate's sitting: start or resume, save answers, submit, finalise at the deadline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from exam_engine import banks
+from exam_engine.errors import (
+    AttemptClosed,
+    DeadlinePassed,
+    ExamClosed,
+    InvalidAnswer,
+    NotFound,
+    StaleSave,
+)
+from exam_engine.extensions import db
+from exam_engine.models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    Invitation,
+    Response,
+    ResponseHistory,
+)
+from exam_engine.services import questions
+
+
+@dataclass(frozen=True)
+class PartRef:
+    """Where a part key points: the attempt's question and the variant's part."""
+
+    question: AttemptQuestion
+    part: banks.VariantPart
+
+
+def _derive(seed: int, *labels: object) -> int:
+    """A stable sub-seed: the same inputs give the same number in every process."""
+    text = ":".join([str(seed), *map(str, labels)]).encode()
+    return int.from_bytes(hashlib.sha256(text).digest()[:7], "big")
+
+
+def deadline_for(invitation: Invitation, started_at: datetime) -> datetime:
+    """Start + duration × the accommodation factor, capped by the window's close."""
+    exam = invitation.exam
+    allowed = timedelta(minutes=exam.duration_minutes * invitation.time_factor)
+    return min(started_at + allowed, exam.closes_at)
+
+
+def start_attempt(invitation: Invitation, now: datetime) -> Attempt:
+    """Start the invitation's attempt, or return the one already started.
+
+    :param invitation: the candidate's invitation.
+    :param now: the server's time.
+    :returns: the attempt (flushed); resuming never changes its deadline.
+    :raises ExamClosed: when no attempt exists and the window is not open.
+    """
+    existing = _attempt_for(invitation)
+    if existing is not None:
+        return existing
+    exam = invitation.exam
+    if not exam.is_open(now):
+        raise ExamClosed()
+    seed = secrets.randbits(62)
+    attempt = Attempt(
+        exam_id=exam.id,
+        candidate_id=invitation.candidate_id,
+        invitation_id=invitation.id,
+        seed=seed,
+        started_at=now,
+        deadline_at=deadline_for(invitation, now),
+        status=AttemptStatus.OPEN,
+    )
+    attempt.questions = _draw(invitation, seed)
+    invitation.opened_at = invitation.opened_at or now
+    db.session.add(attempt)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Two tabs pressed start at once: the other one won; use its attempt.
+        found = _attempt_for(invitation)
+        if found is None:
+            raise
+        return found
+    return attempt
+
+
+def _attempt_for(invitation: Invitation) -> Attempt | None:
+    return db.session.scalars(
+        select(Attempt).where(Attempt.invitation_id == invitation.id)
+    ).first()
+
+
+def _draw(invitation: Invitation, seed: int) -> list[AttemptQuestion]:
+    """Draw each section's questions from its pool, in a per-candidate order."""
+    rng = random.Random(_derive(seed, "draw"))
+    drawn: list[AttemptQuestion] = []
+    for section in invitation.exam.sections:
+        pool = [
+            v
+            for v in questions.current_versions(section.bank_slug)
+            if (section.topic is None or v.topic == section.topic)
+            and set(section.tags) <= set(v.tags)
+        ]
+        if len(pool) < section.draw_count:
+            raise ExamClosed(f"section {section.position} has too few questions")
+        for version in rng.sample(pool, section.draw_count):
+            drawn.append(
+                AttemptQuestion(
+                    position=0,
+                    question_version_id=version.id,
+                    version=version,
+                    variant_seed=_derive(seed, version.question_id),
+                    section_position=section.position,
+                )
+            )
+    if invitation.exam.shuffle_questions:
+        rng.shuffle(drawn)
+    for position, item in enumerate(drawn, start=1):
+        item.position = position
+    return drawn
+
+
+def parts_of(attempt: Attempt) -> dict[str, PartRef]:
+    """Every part of the attempt by its key (``q<position>-<part>``), in order."""
+    found: dict[str, PartRef] = {}
+    for item in attempt.questions:
+        for part in questions.variant(item.version, item.variant_seed).parts:
+            found[f"{item.key}-{part.key}"] = PartRef(item, part)
+    return found
+
+
+def get_attempt(attempt_id: int, allowed_ids: set[int] | None = None) -> Attempt:
+    """An attempt by id, but only if it is one of ``allowed_ids`` (when given).
+
+    :raises NotFound: for unknown ids and for other people's attempts alike.
+    """
+    if allowed_ids is not None and attempt_id not in allowed_ids:
+        raise NotFound()
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound()
+    return attempt
+
+
+def finalize_if_due(attempt: Attempt, now: datetime) -> bool:
+    """Close an open attempt whose deadline and grace have passed.
+
+    :returns: whether the attempt was closed now (it then needs grading).
+    """
+    grace = timedelta(seconds=attempt.exam.grace_seconds)
+    if attempt.status == AttemptStatus.OPEN and now > attempt.deadline_at + grace:
+        attempt.status = AttemptStatus.EXPIRED
+        attempt.submitted_at = attempt.deadline_at
+        attempt.receipt = receipt_for(attempt)
+        db.session.flush()
+        return True
+    return False
+
+
+def finalize_due(now: datetime) -> list[Attempt]:
+    """Close every open attempt whose deadline has passed (for cron and on access)."""
+    stmt = select(Attempt).where(
+        Attempt.status == AttemptStatus.OPEN, Attempt.deadline_at < now
+    )
+    return [a for a in db.session.scalars(stmt) if finalize_if_due(a, now)]
+
+
+def answers_of(attempt: Attempt) -> dict[str, Response]:
+    """The latest acknowledged response of each part."""
+    stmt = select(Response).where(Response.attempt_id == attempt.id)
+    return {r.part_key: r for r in db.session.scalars(stmt)}
+
+
+def save_answer(
+    attempt: Attempt, part_key: str, value: str, seq: int, now: datetime, max_chars: int
+) -> Response:
+    """Store a part's value if it is newer than what is stored.
+
+    :param seq: the page's counter for this part; must not go backwards.
+    :returns: the stored response (flushed, ready to commit and acknowledge).
+    :raises NotFound: for a part the attempt does not have.
+    :raises InvalidAnswer: for an oversized value.
+    :raises DeadlinePassed: after the deadline plus grace.
+    :raises AttemptClosed: after submission.
+    :raises StaleSave: when ``seq`` is lower than the stored one.
+    """
+    if part_key not in parts_of(attempt):
+        raise NotFound()
+    if len(value) > max_chars:
+        raise InvalidAnswer(f"answers are limited to {max_chars} characters", limit=max_chars)
+    if finalize_if_due(attempt, now):
+        raise DeadlinePassed()
+    if attempt.status != AttemptStatus.OPEN:
+        raise DeadlinePassed() if attempt.status == AttemptStatus.EXPIRED else AttemptClosed()
+    stmt = (
+        select(Response)
+        .where(Response.attempt_id == attempt.id, Response.part_key == part_key)
+        .with_for_update()
+    )
+    response = db.session.scalars(stmt).first()
+    if response is not None and seq < response.seq:
+        raise StaleSave(stored_seq=response.seq)
+    if response is not None and seq == response.seq:
+        if response.value == value:
+            return response  # a retried request: already acknowledged
+        raise StaleSave(stored_seq=response.seq)
+    if response is None:
+        response = Response(attempt_id=attempt.id, part_key=part_key)
+        db.session.add(response)
+    response.value, response.seq, response.saved_at = value, seq, now
+    db.session.add(
+        ResponseHistory(
+            attempt_id=attempt.id, part_key=part_key, value=value, seq=seq, saved_at=now
+        )
+    )
+    db.session.flush()
+    return response
+
+
+def receipt_for(attempt: Attempt) -> str:
+    """A SHA-256 over the attempt id and its final answers: the candidate's proof."""
+    answers = {k: r.value for k, r in sorted(answers_of(attempt).items())}
+    payload = json.dumps({"attempt": attempt.id, "answers": answers}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def submit_attempt(attempt: Attempt, now: datetime) -> Attempt:
+    """Submit; submitting again returns the same receipt.
+
+    :raises DeadlinePassed: never for an attempt already closed at its deadline; those keep the
+        answers saved in time and their receipt.
+    """
+    if attempt.status != AttemptStatus.OPEN:
+        return attempt
+    if finalize_if_due(attempt, now):
+        return attempt
+    attempt.status = AttemptStatus.SUBMITTED
+    attempt.submitted_at = now
+    attempt.receipt = receipt_for(attempt)
+    db.session.flush()
+    return attempt
+
+
+def seconds_left(attempt: Attempt, now: datetime) -> float:
+    """Seconds until the deadline (0 when past)."""
+    return max(0.0, (attempt.deadline_at - now).total_seconds())

@@ -1,0 +1,82 @@
+"""Each role's main path in a real browser: sit the exam, see the ranking, preview a question."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD
+from tests.factories import make_exam, make_invitation, make_staff
+
+pytestmark = pytest.mark.browser
+
+VALID = {"algebraic": "2/3", "numeric": "1/2", "matrix": "[[1,0],[0,1]]", "set": "{1,2}",
+         "equation": "y=1", "interval": "[0,1]"}
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/staff/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_candidate_sits_exam_then_committee_sees_ranking(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    exam = make_exam()
+    invitation = make_invitation(exam, "grace@example.org")
+    make_staff("committee")
+    page.goto(f"{live_server}/i/{invitation.token}")
+    page.get_by_role("button", name="Start the exam").click()
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^1:(29|30):\d\d$"))
+    parts = page.locator(".part")
+    count = parts.count()
+    assert count >= 5
+    for i in range(count):
+        part = parts.nth(i)
+        kind = part.get_attribute("data-input")
+        if kind in ("choice", "multichoice"):
+            part.locator("input").first.check()
+        else:
+            box = part.locator("input.answer")
+            box.fill(VALID[kind or "algebraic"])
+            echo = part.locator(".echo")
+            expect(echo).not_to_be_empty()
+            assert "invalid" not in (echo.get_attribute("class") or ""), (kind, echo.inner_text())
+            expect(echo.locator("math")).to_have_count(1)
+    expect(page.locator("#save-state")).to_have_text("All answers saved")
+    page.get_by_role("button", name="Review and submit").click()
+    expect(page.locator("#summary-text")).to_have_text("Every part has an answer.")
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_role("heading", name="Your exam is submitted")).to_be_visible()
+    expect(page.locator("#receipt")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+
+    sign_in(page, live_server, "committee@example.org")
+    page.goto(f"{live_server}/committee/exams/{exam.slug}/ranking")
+    expect(page.locator("#ranking")).to_contain_text("Grace")
+
+
+def test_echo_shows_a_message_for_invalid_input(app: Flask, live_server: str, page: Page) -> None:
+    invitation = make_invitation(make_exam())
+    page.goto(f"{live_server}/i/{invitation.token}")
+    page.get_by_role("button", name="Start the exam").click()
+    box = page.locator("input.answer").first
+    box.fill("(x+1")
+    echo = page.locator(".echo.invalid").first
+    expect(echo).not_to_be_empty()
+
+
+def test_author_previews_a_question(app: Flask, live_server: str, page: Page) -> None:
+    make_staff("author")
+    sign_in(page, live_server, "author@example.org")
+    expect(page.get_by_role("heading", name="Question banks")).to_be_visible()
+    page.locator("table a").first.click()
+    expect(page.locator("#preview math").first).to_be_attached()
+    page.get_by_label("Seed").fill("42")
+    page.get_by_role("button", name="Show variant").click()
+    expect(page).to_have_url(re.compile(r"seed=42"))
+    expect(page.locator(".model-answer").first).to_be_visible()

@@ -1,0 +1,66 @@
+"""Builders of test data through the real services (flushed and committed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from exam_engine.extensions import db
+from exam_engine.models import Exam, Invitation, User
+from exam_engine.services import exams, users
+from tests.conftest import PASSWORD, csrf_token
+
+SECTIONS = [
+    {"title": "Linear algebra", "bank": "fellowship", "topic": "linear-algebra", "draw": 2},
+    {"title": "Calculus", "bank": "fellowship", "topic": "calculus", "draw": 1},
+    {"title": "Probability", "bank": "fellowship", "topic": "probability", "draw": 2},
+]
+
+
+def make_exam(slug: str = "screening", now: datetime | None = None, **overrides: Any) -> Exam:
+    """An exam open from a day ago for a week, drawing from the sample bank."""
+    now = now or datetime.now(UTC)
+    data = {
+        "slug": slug,
+        "title": "Screening",
+        "opens_at": (now - timedelta(days=1)).isoformat(),
+        "closes_at": (now + timedelta(days=7)).isoformat(),
+        "duration_minutes": 90,
+        "cohort_size": 2,
+        "sections": SECTIONS,
+        **overrides,
+    }
+    exam = exams.save_exam(data)
+    db.session.commit()
+    return exam
+
+
+def make_invitation(exam: Exam, email: str = "cand@example.org", factor: float = 1.0) -> Invitation:
+    invitation = exams.invite(exam, email, email.split("@")[0].title(), factor)
+    db.session.commit()
+    return invitation
+
+
+def make_staff(role: str, email: str | None = None) -> User:
+    user = users.create_user(email or f"{role}@example.org", PASSWORD, role, role.title())
+    db.session.commit()
+    return user
+
+
+def login(client: FlaskClient, user: User) -> None:
+    """Sign in through the real form."""
+    token = csrf_token(client, "/staff/login")
+    response = client.post(
+        "/staff/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def start(client: FlaskClient, invitation: Invitation) -> int:
+    """Start the invitation's attempt through the page's form; returns the attempt id."""
+    token = csrf_token(client, f"/i/{invitation.token}")
+    response = client.post(f"/i/{invitation.token}/start", data={"csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rstrip("/").split("/")[-1])

@@ -1,0 +1,114 @@
+"""The sitting's rules, through the services, on a real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+
+from exam_engine.errors import (
+    AttemptClosed,
+    DeadlinePassed,
+    ExamClosed,
+    InvalidAnswer,
+    StaleSave,
+)
+from exam_engine.extensions import db
+from exam_engine.models import AttemptStatus, ResponseHistory
+from exam_engine.services import attempts
+from tests.factories import make_exam, make_invitation
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def first_part(attempt) -> str:  # type: ignore[no-untyped-def]
+    return next(iter(attempts.parts_of(attempt)))
+
+
+def test_start_draws_sections_and_sets_deadline(app: Flask) -> None:
+    exam = make_exam(now=NOW)
+    invitation = make_invitation(exam, factor=1.5)
+    attempt = attempts.start_attempt(invitation, NOW)
+    db.session.commit()
+    assert attempt.deadline_at == NOW + timedelta(minutes=135)
+    assert [q.position for q in attempt.questions] == [1, 2, 3, 4, 5]
+    topics = sorted(q.version.topic for q in attempt.questions)
+    assert topics == ["calculus", "linear-algebra", "linear-algebra", "probability", "probability"]
+    again = attempts.start_attempt(invitation, NOW + timedelta(minutes=5))
+    assert again.id == attempt.id and again.deadline_at == attempt.deadline_at
+
+
+def test_deadline_is_capped_by_the_window(app: Flask) -> None:
+    exam = make_exam(now=NOW, closes_at=(NOW + timedelta(minutes=30)).isoformat())
+    attempt = attempts.start_attempt(make_invitation(exam), NOW)
+    assert attempt.deadline_at == NOW + timedelta(minutes=30)
+
+
+def test_closed_window_refuses_to_start(app: Flask) -> None:
+    exam = make_exam(now=NOW)
+    with pytest.raises(ExamClosed):
+        attempts.start_attempt(make_invitation(exam), NOW + timedelta(days=8))
+
+
+def test_saves_keep_history_and_refuse_stale_seq(app: Flask) -> None:
+    attempt = attempts.start_attempt(make_invitation(make_exam(now=NOW)), NOW)
+    key = first_part(attempt)
+    attempts.save_answer(attempt, key, "x+1", 1, NOW, 100)
+    attempts.save_answer(attempt, key, "x+2", 2, NOW, 100)
+    assert attempts.save_answer(attempt, key, "x+2", 2, NOW, 100).value == "x+2"  # retry
+    with pytest.raises(StaleSave):
+        attempts.save_answer(attempt, key, "old", 1, NOW, 100)
+    with pytest.raises(StaleSave):
+        attempts.save_answer(attempt, key, "different", 2, NOW, 100)
+    with pytest.raises(InvalidAnswer):
+        attempts.save_answer(attempt, key, "x" * 101, 3, NOW, 100)
+    db.session.commit()
+    history = db.session.query(ResponseHistory).filter_by(attempt_id=attempt.id).all()
+    assert [(h.seq, h.value) for h in history] == [(1, "x+1"), (2, "x+2")]
+    assert attempts.answers_of(attempt)[key].value == "x+2"
+
+
+def test_save_after_deadline_and_grace_is_refused_and_closes(app: Flask) -> None:
+    attempt = attempts.start_attempt(make_invitation(make_exam(now=NOW)), NOW)
+    key = first_part(attempt)
+    within_grace = attempt.deadline_at + timedelta(seconds=29)
+    attempts.save_answer(attempt, key, "1", 1, within_grace, 100)
+    with pytest.raises(DeadlinePassed):
+        attempts.save_answer(attempt, key, "2", 2, attempt.deadline_at + timedelta(seconds=31), 100)
+    assert attempt.status == AttemptStatus.EXPIRED
+    assert attempt.submitted_at == attempt.deadline_at
+    assert attempts.answers_of(attempt)[key].value == "1"
+
+
+def test_submit_is_idempotent_and_locks_answers(app: Flask) -> None:
+    attempt = attempts.start_attempt(make_invitation(make_exam(now=NOW)), NOW)
+    key = first_part(attempt)
+    attempts.save_answer(attempt, key, "3", 1, NOW, 100)
+    attempts.submit_attempt(attempt, NOW + timedelta(minutes=10))
+    receipt = attempt.receipt
+    assert receipt and len(receipt) == 64
+    attempts.submit_attempt(attempt, NOW + timedelta(minutes=11))
+    assert attempt.receipt == receipt
+    assert attempt.submitted_at == NOW + timedelta(minutes=10)
+    with pytest.raises(AttemptClosed):
+        attempts.save_answer(attempt, key, "4", 2, NOW + timedelta(minutes=12), 100)
+
+
+def test_finalize_due_closes_only_expired(app: Flask) -> None:
+    exam = make_exam(now=NOW)
+    early = attempts.start_attempt(make_invitation(exam, "a@example.org"), NOW)
+    late = attempts.start_attempt(make_invitation(exam, "b@example.org"), NOW + timedelta(hours=1))
+    db.session.commit()
+    closed = attempts.finalize_due(NOW + timedelta(minutes=91))
+    assert [a.id for a in closed] == [early.id]
+    assert late.status == AttemptStatus.OPEN
+
+
+def test_variants_and_order_differ_between_candidates(app: Flask) -> None:
+    exam = make_exam(now=NOW)
+    seen = []
+    for i in range(4):
+        attempt = attempts.start_attempt(make_invitation(exam, f"c{i}@example.org"), NOW)
+        seen.append(tuple((q.question_version_id, q.variant_seed) for q in attempt.questions))
+    assert len(set(seen)) == 4
