@@ -10,15 +10,13 @@ from werkzeug.wrappers import Response
 from exam_engine import clock, grading
 from exam_engine.api.echo import echo
 from exam_engine.candidate import access
-from exam_engine.errors import InvalidAnswer
+from exam_engine.errors import DomainError, InvalidAnswer
 from exam_engine.extensions import db
-from exam_engine.models import IntegrityEvent
 from exam_engine.services import attempts as attempt_service
+from exam_engine.services import integrity
 from exam_engine.services.sitting import close_and_grade, iso, sitting_view, submit_and_grade
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-EVENT_KINDS = {"focus_lost", "focus_gained", "paste", "reconnect", "offline", "second_session"}
 
 
 def _body() -> dict[str, Any]:
@@ -53,11 +51,16 @@ def save_answer(attempt_id: int, part_key: str) -> Response:
         raise InvalidAnswer("the answer contains a NUL character")
     now = clock.now()
     max_chars = current_app.config["MAX_ANSWER_CHARS"]
+    client_id = request.headers.get("X-Client-Id")
     try:
         response = attempt_service.save_answer(attempt, part_key, value, seq, now, max_chars)
+        integrity.note_client(attempt, client_id, now)
         db.session.commit()
-    except Exception:
+    except DomainError:
         db.session.rollback()
+        # A refused save still tells us which page tried it (a second session shows up here).
+        integrity.note_client(attempt, client_id, now)
+        db.session.commit()
         close_and_grade(attempt, now)
         raise
     part = attempt_service.parts_of(attempt)[part_key].part
@@ -110,13 +113,23 @@ def events(attempt_id: int) -> tuple[Response, int]:
     if not isinstance(items, list) or len(items) > 100:
         raise InvalidAnswer("expected up to 100 events")
     now = clock.now()
-    stored = 0
     for item in items:
         kind = item.get("kind") if isinstance(item, dict) else None
-        if kind not in EVENT_KINDS:
+        if kind not in integrity.EVENT_KINDS:
             raise InvalidAnswer(f"unknown event kind: {str(kind)[:40]!r}")
-        details = {k: str(v)[:200] for k, v in item.items() if k != "kind"}
-        db.session.add(IntegrityEvent(attempt_id=attempt.id, kind=kind, at=now, details=details))
-        stored += 1
+        details = {str(k)[:40]: str(v)[:200] for k, v in list(item.items())[:10] if k != "kind"}
+        integrity.record(attempt, kind, now, details)
     db.session.commit()
-    return jsonify({"stored": stored}), 201
+    return jsonify({"stored": len(items)}), 201
+
+
+@bp.put("/attempts/<int:attempt_id>/flags/<question_key>")
+def flag(attempt_id: int, question_key: str) -> Response:
+    """Flag a question for review, or clear the flag."""
+    attempt = _attempt(attempt_id)
+    flagged = _body().get("flagged")
+    if not isinstance(flagged, bool):
+        raise InvalidAnswer("expected {\"flagged\": true or false}")
+    attempt_service.set_flag(attempt, question_key, flagged)
+    db.session.commit()
+    return jsonify({"question": question_key, "flagged": flagged})

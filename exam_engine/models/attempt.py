@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Enum,
     Float,
     ForeignKey,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from exam_engine.extensions import db
 from exam_engine.models.types import UTCDateTime, utcnow
@@ -54,6 +56,10 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     receipt: Mapped[str | None] = mapped_column(String(64))
+    extra_minutes: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # The page instance that saved last: a different one saving soon after is a second session.
+    client_id: Mapped[str | None] = mapped_column(String(40))
+    client_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     exam: Mapped[Exam] = relationship()
     candidate: Mapped[Candidate] = relationship()
@@ -75,6 +81,7 @@ class AttemptQuestion(db.Model):  # type: ignore[name-defined,misc]
     question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
     variant_seed: Mapped[int] = mapped_column(BigInteger)
     section_position: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     attempt: Mapped[Attempt] = relationship(back_populates="questions")
     version: Mapped[QuestionVersion] = relationship()

@@ -250,6 +250,22 @@ def submit_attempt(attempt: Attempt, now: datetime) -> Attempt:
     return attempt
 
 
+def set_flag(attempt: Attempt, question_key: str, flagged: bool) -> AttemptQuestion:
+    """Flag a question for review (or clear the flag); flags survive a resume.
+
+    :raises NotFound: for a question the attempt does not have.
+    :raises AttemptClosed: after submission.
+    """
+    if attempt.status != AttemptStatus.OPEN:
+        raise AttemptClosed()
+    for item in attempt.questions:
+        if item.key == question_key:
+            item.flagged = flagged
+            db.session.flush()
+            return item
+    raise NotFound()
+
+
 def seconds_left(attempt: Attempt, now: datetime) -> float:
     """Seconds until the deadline (0 when past)."""
     return max(0.0, (attempt.deadline_at - now).total_seconds())

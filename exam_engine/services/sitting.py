@@ -37,6 +37,7 @@ def sitting_view(attempt: Attempt, now: datetime) -> dict[str, Any]:
                 "title": item.version.title,
                 "topic": item.version.topic,
                 "points": item.version.points,
+                "flagged": item.flagged,
                 "body_html": variant.body_html,
                 "parts": [
                     {

@@ -1,4 +1,5 @@
-/* The candidate's exam page: server clock, autosave with offline replay, validation echo. */
+/* The candidate's exam page: server clock, autosave with offline replay, validation echo,
+   navigation with flags, and a summary before submitting. Plain JS, no dependencies. */
 (function () {
   "use strict";
   const root = document.getElementById("sitting");
@@ -6,21 +7,25 @@
   const text = JSON.parse(document.getElementById("sitting-text").textContent);
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const attemptId = Number(root.dataset.attempt);
-  const deadline = Date.parse(root.dataset.deadline);
-  const offset = Date.parse(root.dataset.serverNow) - Date.now(); // server minus browser clock
+  const clientId = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  let deadline = Date.parse(root.dataset.deadline);
+  let offset = Date.parse(root.dataset.serverNow) - Date.now(); // server minus browser clock
   const storeKey = "exam-engine:pending:" + attemptId;
   const pending = JSON.parse(localStorage.getItem(storeKey) || "{}"); // part -> {value, seq}
   const seqs = {};
-  let flushing = false, offline = false, stopped = false;
+  let flushing = false, offline = false, stopped = false, blocked = false;
 
   const fill = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => vars[k]);
   const serverNow = () => Date.now() + offset;
   const stateEl = document.getElementById("save-state");
+  const alertEl = document.getElementById("sitting-alert");
+  const parts = Array.from(document.querySelectorAll(".part"));
+  const questions = Array.from(document.querySelectorAll("section.question"));
 
   function api(method, url, body) {
     return fetch(url, {
       method, credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf, "X-Client-Id": clientId},
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   }
@@ -30,12 +35,15 @@
     if (offline && waiting) stateEl.textContent = fill(text.offline, {n: waiting});
     else if (waiting) stateEl.textContent = text.saving;
     else stateEl.textContent = text.saved;
+    stateEl.dataset.state = offline && waiting ? "offline" : waiting ? "saving" : "saved";
   }
+  function alertMessage(message) { alertEl.hidden = false; alertEl.textContent = message; }
   function post(kind, details) {
-    api("POST", `/api/attempts/${attemptId}/events`, Object.assign({kind}, details || {})).catch(() => {});
+    api("POST", `/api/attempts/${attemptId}/events`, Object.assign({kind}, details || {}))
+      .catch(() => {});
   }
 
-  /* ---- the clock ---- */
+  /* ---- the clock: always the server's ---- */
   const clockEl = document.getElementById("clock");
   const warnEl = document.getElementById("clock-warning");
   const warned = {};
@@ -43,16 +51,27 @@
     const left = Math.max(0, deadline - serverNow());
     const s = Math.floor(left / 1000);
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
-    clockEl.textContent = (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" + String(sec).padStart(2, "0");
+    clockEl.textContent = (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" +
+      String(sec).padStart(2, "0");
     for (const [mins, key] of [[10, "warn10"], [1, "warn1"]]) {
       if (left <= mins * 60000 && left > 0 && !warned[key]) {
         warned[key] = true; warnEl.hidden = false; warnEl.textContent = text[key];
       }
     }
-    if (left <= 0 && !stopped) { stopped = true; flush().finally(finish); }
+    if (left <= 0 && !stopped) { stopped = true; alertMessage(text.deadline); flush().finally(finish); }
+  }
+  async function resync() { // the deadline can move (extra time); the status can change
+    try {
+      const res = await api("GET", `/api/attempts/${attemptId}`);
+      if (!res.ok) return;
+      const state = await res.json();
+      deadline = Date.parse(state.deadline);
+      offset = Date.parse(state.server_now) - Date.now();
+      if (state.status !== "open" && !stopped) { stopped = true; finish(); }
+    } catch (e) { /* offline: try again later */ }
   }
 
-  /* ---- saving ---- */
+  /* ---- saving: every change, debounced; replayed in order after a disconnection ---- */
   function valueOf(part) {
     const el = part.querySelector("input.answer");
     if (el) return el.value;
@@ -62,38 +81,38 @@
     const key = part.dataset.part;
     seqs[key] = Math.max(seqs[key] || 0, pending[key] ? pending[key].seq : 0) + 1;
     pending[key] = {value: valueOf(part), seq: seqs[key]};
-    persist(); showState();
+    persist(); showState(); markAnswered();
   }
   async function flush() {
-    if (flushing) return;
+    if (flushing || blocked) return;
     flushing = true;
     try {
-      for (const key of Object.keys(pending)) {
+      for (const key of Object.keys(pending).sort((a, b) => pending[a].order - pending[b].order)) {
         const item = pending[key];
         let res;
         try {
-          res = await api("PUT", `/api/attempts/${attemptId}/answers/${encodeURIComponent(key)}`, item);
+          res = await api("PUT", `/api/attempts/${attemptId}/answers/${encodeURIComponent(key)}`,
+                          {value: item.value, seq: item.seq});
         } catch (e) {
-          if (!offline) { offline = true; }
+          offline = true;
           break;
         }
+        if (res.status >= 500) { offline = true; break; } // keep it; the server will be back
         if (offline) { offline = false; post("reconnect"); }
+        const body = await res.json().catch(() => ({}));
         if (res.ok) {
-          const body = await res.json();
           if (pending[key] && pending[key].seq === item.seq) delete pending[key];
           persist();
           showEcho(key, body.validation);
+        } else if (res.status === 409 && body.error === "stale") {
+          blocked = true; alertMessage(text.stale); return;
         } else if (res.status === 409) {
-          const body = await res.json().catch(() => ({}));
-          if (body.error === "deadline passed" || body.error === "attempt closed") { finish(); return; }
-          delete pending[key]; persist(); stateEl.textContent = text.stale; return;
-        } else if (res.status >= 500) {
-          break; // the server will be back; keep the answer and try again
-        } else {
-          const body = await res.json().catch(() => ({}));
           delete pending[key]; persist();
-          stateEl.textContent = fill(text.error, {msg: body.message || res.status});
+          if (!stopped) { stopped = true; alertMessage(body.message || text.deadline); finish(); }
           return;
+        } else {
+          delete pending[key]; persist();
+          alertMessage(fill(text.error, {msg: body.message || res.status}));
         }
       }
     } finally {
@@ -102,18 +121,17 @@
     }
   }
   function finish() {
-    localStorage.removeItem(storeKey);
-    api("POST", `/api/attempts/${attemptId}/submit`).finally(() => {
-      window.location.assign(root.dataset.receiptUrl);
-    });
+    api("POST", `/api/attempts/${attemptId}/submit`).then(res => {
+      if (res.ok) { localStorage.removeItem(storeKey); window.location.assign(root.dataset.receiptUrl); }
+    }).catch(() => setTimeout(finish, 3000));
   }
 
-  /* ---- the validation echo ---- */
+  /* ---- the validation echo, as the candidate types ---- */
   function showEcho(key, v) {
     const el = document.getElementById(key + "-echo");
     if (!el || !v) return;
     el.classList.toggle("invalid", !v.valid);
-    if (v.valid) el.innerHTML = v.mathml || "";
+    if (v.valid) el.innerHTML = v.mathml || ""; // MathML made by our server from our own LaTeX
     else el.textContent = v.message || "";
   }
   const timers = {};
@@ -130,35 +148,81 @@
     }, 250);
   }
 
-  document.querySelectorAll(".part").forEach(part => {
-    seqs[part.dataset.part] = Number(part.dataset.seq || 0);
+  /* ---- navigation and flags ---- */
+  function show(key, focus) {
+    questions.forEach(q => { q.hidden = q.dataset.question !== key; });
+    document.querySelectorAll(".nav-item").forEach(a => {
+      if (a.dataset.goto === key) a.setAttribute("aria-current", "step");
+      else a.removeAttribute("aria-current");
+    });
+    document.getElementById("summary").hidden = true;
+    if (focus) document.getElementById(key + "-title").focus();
+  }
+  function markAnswered() {
+    questions.forEach(q => {
+      const done = Array.from(q.querySelectorAll(".part")).every(p => valueOf(p).trim());
+      const link = document.querySelector(`.nav-item[data-goto="${q.dataset.question}"]`);
+      if (link) link.classList.toggle("answered", done);
+    });
+  }
+  document.querySelectorAll("[data-goto]").forEach(el => el.addEventListener("click", ev => {
+    ev.preventDefault(); show(el.dataset.goto, true);
+  }));
+  document.querySelectorAll("button.flag").forEach(btn => btn.addEventListener("click", async () => {
+    const flagged = btn.getAttribute("aria-pressed") !== "true";
+    btn.setAttribute("aria-pressed", String(flagged));
+    document.querySelector(`.nav-item[data-goto="${btn.dataset.flag}"]`).classList.toggle("flagged", flagged);
+    try {
+      await api("PUT", `/api/attempts/${attemptId}/flags/${btn.dataset.flag}`, {flagged});
+    } catch (e) { /* a flag is a note to oneself; it is re-sent with the next click */ }
+  }));
+
+  let order = 0;
+  parts.forEach(part => {
     const key = part.dataset.part;
+    seqs[key] = Number(part.dataset.seq || 0);
     if (pending[key]) { // typed while offline last time: put it back in the box
       const el = part.querySelector("input.answer");
       if (el) el.value = pending[key].value;
+      else part.querySelectorAll("input").forEach(i => {
+        i.checked = pending[key].value.split(",").includes(i.value);
+      });
     }
     part.addEventListener("input", () => {
-      queue(part); echoSoon(part);
+      queue(part); pending[key].order = ++order; persist(); echoSoon(part);
       clearTimeout(timers["s" + key]);
-      timers["s" + key] = setTimeout(flush, 700);
+      timers["s" + key] = setTimeout(flush, 600);
     });
     part.addEventListener("paste", () => post("paste", {part: key}));
     if (part.querySelector("input.answer") && valueOf(part)) echoSoon(part);
   });
   window.addEventListener("blur", () => post("focus_lost"));
   window.addEventListener("online", flush);
-  setInterval(flush, 5000);
+  window.addEventListener("offline", () => { offline = true; showState(); });
+  window.addEventListener("beforeunload", ev => {
+    if (Object.keys(pending).length && !stopped) { ev.preventDefault(); ev.returnValue = text.unsaved; }
+  });
+  setInterval(flush, 3000);
+  setInterval(resync, 30000);
   setInterval(tick, 500);
-  tick(); showState(); flush();
+  if (questions.length) show(questions[0].dataset.question, false);
+  tick(); showState(); markAnswered(); flush();
 
   /* ---- review and submit ---- */
   const summary = document.getElementById("summary");
   document.getElementById("review").addEventListener("click", () => {
-    const empty = Array.from(document.querySelectorAll(".part")).filter(p => !valueOf(p).trim());
-    document.getElementById("summary-text").textContent = empty.length
-      ? fill(text.unanswered, {n: empty.length}) : text.all_answered;
+    const empty = parts.filter(p => !valueOf(p).trim()).map(p => {
+      const q = p.closest("section.question");
+      return fill(text.question_part, {n: questions.indexOf(q) + 1, part: p.dataset.label});
+    });
+    const flagged = Array.from(document.querySelectorAll('button.flag[aria-pressed="true"]'))
+      .map(b => fill(text.question, {n: questions.indexOf(b.closest("section.question")) + 1}));
+    document.getElementById("summary-unanswered").textContent =
+      empty.length ? fill(text.unanswered, {list: empty.join(", ")}) : text.all_answered;
+    document.getElementById("summary-flagged").textContent =
+      flagged.length ? fill(text.flagged, {list: flagged.join(", ")}) : text.none_flagged;
     summary.hidden = false;
-    document.getElementById("confirm-submit").focus();
+    document.getElementById("summary-title").focus();
   });
   document.getElementById("cancel-submit").addEventListener("click", () => { summary.hidden = true; });
   document.getElementById("confirm-submit").addEventListener("click", async () => {

@@ -1,0 +1,42 @@
+"""Extra time for a running attempt, audited."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from exam_engine.errors import AttemptClosed, DomainError
+from exam_engine.models import Attempt, AttemptStatus, User
+from exam_engine.services import audit
+
+MAX_EXTRA_MINUTES = 240
+
+
+def add_time(attempt: Attempt, minutes: float, actor: User, reason: str, now: datetime) -> None:
+    """Move a running attempt's deadline later and record who did it and why.
+
+    :param minutes: from 1 to ``MAX_EXTRA_MINUTES``.
+    :param reason: required; kept in the audit log.
+    :raises AttemptClosed: when the attempt is no longer open.
+    :raises DomainError: for a missing reason or minutes out of range.
+    """
+    if attempt.status != AttemptStatus.OPEN:
+        raise AttemptClosed()
+    if not 1 <= minutes <= MAX_EXTRA_MINUTES:
+        raise DomainError(f"extra time must be between 1 and {MAX_EXTRA_MINUTES} minutes")
+    if not reason.strip():
+        raise DomainError("a reason is required")
+    before = attempt.deadline_at
+    attempt.deadline_at = before + timedelta(minutes=minutes)
+    attempt.extra_minutes = (attempt.extra_minutes or 0.0) + minutes
+    audit.record(
+        "attempt.time_added",
+        now=now,
+        actor=actor,
+        target=attempt,
+        details={
+            "minutes": minutes,
+            "reason": reason.strip(),
+            "deadline_before": before.isoformat(),
+            "deadline_after": attempt.deadline_at.isoformat(),
+        },
+    )
