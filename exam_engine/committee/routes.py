@@ -15,6 +15,7 @@ from exam_engine.errors import NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, AttemptStatus, Exam, Invitation, Role
 from exam_engine.services import attempts as attempt_service
+from exam_engine.services import integrity
 from exam_engine.services.ranking import rank_exam
 from exam_engine.services.scoring import grade_pending
 
@@ -68,6 +69,7 @@ def dashboard(slug: str) -> str:
         counts=counts,
         attempts=attempts,
         seconds_left={a.id: attempt_service.seconds_left(a, now) for a in attempts},
+        events=integrity.counts_by_attempt([a.id for a in attempts]),
     )
 
 
@@ -91,17 +93,35 @@ def ranking_csv(slug: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        [_("rank"), _("tied"), _("email"), _("name"), _("total"), _("max"), *topics,
-         _("within cohort")]
+        [
+            _("rank"),
+            _("tied"),
+            _("email"),
+            _("name"),
+            _("total"),
+            _("max"),
+            *topics,
+            _("within cohort"),
+        ]
     )
     for row in rows:
         writer.writerow(
-            [row.rank, int(row.tied), row.candidate.email, row.candidate.name,
-             f"{row.total:g}", f"{row.max_total:g}",
-             *[f"{row.by_topic[t]:g}" for t in topics], int(row.within_cohort)]
+            [
+                row.rank,
+                int(row.tied),
+                row.candidate.email,
+                row.candidate.name,
+                f"{row.total:g}",
+                f"{row.max_total:g}",
+                *[f"{row.by_topic[t]:g}" for t in topics],
+                int(row.within_cohort),
+            ]
         )
     return Response(
         "\ufeff" + out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{exam.slug}-ranking.csv"'},
     )
+
+
+from exam_engine.committee import attempts as _attempt_views  # noqa: E402,F401  (routes on bp)

@@ -35,25 +35,32 @@ def test_full_sitting_to_receipt(app: Flask, client: FlaskClient) -> None:
     attempt_id = start(client, invitation)
     state = client.get(f"/api/attempts/{attempt_id}").get_json()
     assert state["status"] == "open" and state["server_now"] and state["deadline"]
-    part = next(p["key"] for q in state["questions"] for p in q["parts"]
-                if p["input"] in ("algebraic", "numeric"))
+    part = next(
+        p["key"]
+        for q in state["questions"]
+        for p in q["parts"]
+        if p["input"] in ("algebraic", "numeric")
+    )
     h = headers(client, attempt_id)
-    saved = client.put(f"/api/attempts/{attempt_id}/answers/{part}",
-                       json={"value": "2/3", "seq": 1}, headers=h)
+    saved = client.put(
+        f"/api/attempts/{attempt_id}/answers/{part}", json={"value": "2/3", "seq": 1}, headers=h
+    )
     assert saved.status_code == 200, saved.get_data(as_text=True)
     body = saved.get_json()
     assert body["seq"] == 1 and body["validation"]["valid"] is True
     assert client.get(f"/api/attempts/{attempt_id}").get_json()["answers"][part]["value"] == "2/3"
-    stale = client.put(f"/api/attempts/{attempt_id}/answers/{part}",
-                       json={"value": "3", "seq": 0}, headers=h)
+    stale = client.put(
+        f"/api/attempts/{attempt_id}/answers/{part}", json={"value": "3", "seq": 0}, headers=h
+    )
     assert stale.status_code == 409
     first = client.post(f"/api/attempts/{attempt_id}/submit", headers=h).get_json()
     again = client.post(f"/api/attempts/{attempt_id}/submit", headers=h).get_json()
     assert first["receipt"] == again["receipt"] and len(first["receipt"]) == 64
     receipt = client.get(f"/attempts/{attempt_id}/receipt").get_data(as_text=True)
     assert first["receipt"] in receipt
-    late = client.put(f"/api/attempts/{attempt_id}/answers/{part}",
-                      json={"value": "4", "seq": 5}, headers=h)
+    late = client.put(
+        f"/api/attempts/{attempt_id}/answers/{part}", json={"value": "4", "seq": 5}, headers=h
+    )
     assert late.status_code == 409
 
 
@@ -107,8 +114,12 @@ def test_malformed_and_oversized_saves_are_400(app: Flask, client: FlaskClient) 
     for response in bad:
         assert response.status_code == 400, response.get_data(as_text=True)
         assert response.get_json()["message"]
-    assert client.put(f"/api/attempts/{attempt_id}/answers/q99-z", json={"value": "1", "seq": 1},
-                      headers=h).status_code == 404
+    assert (
+        client.put(
+            f"/api/attempts/{attempt_id}/answers/q99-z", json={"value": "1", "seq": 1}, headers=h
+        ).status_code
+        == 404
+    )
     huge = client.put(url, data="x" * (3 * 1024 * 1024), headers=h)
     assert huge.status_code == 413
     assert part not in client.get(f"/api/attempts/{attempt_id}").get_json()["answers"]
@@ -118,8 +129,9 @@ def test_json_writes_need_the_csrf_token(app: Flask, client: FlaskClient) -> Non
     attempt_id = start(client, make_invitation(make_exam()))
     state = client.get(f"/api/attempts/{attempt_id}").get_json()
     part = state["questions"][0]["parts"][0]["key"]
-    response = client.put(f"/api/attempts/{attempt_id}/answers/{part}",
-                          json={"value": "1", "seq": 1})
+    response = client.put(
+        f"/api/attempts/{attempt_id}/answers/{part}", json={"value": "1", "seq": 1}
+    )
     assert response.status_code == 400 and response.get_json()["error"] == "csrf"
     assert client.post(f"/api/attempts/{attempt_id}/submit").status_code == 400
     assert client.post("/i/whatever/start").status_code == 400

@@ -31,8 +31,9 @@ sections:
 def test_exams_invites_and_users(app: Flask, runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
     exam_file = tmp_path / "exam.yaml"
-    exam_file.write_text(EXAM_YAML.format(opens=now.isoformat(),
-                                          closes=(now + timedelta(days=2)).isoformat()))
+    exam_file.write_text(
+        EXAM_YAML.format(opens=now.isoformat(), closes=(now + timedelta(days=2)).isoformat())
+    )
     result = runner.invoke(args=["exams", "create", str(exam_file)])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "spring"
@@ -43,16 +44,28 @@ def test_exams_invites_and_users(app: Flask, runner, tmp_path: Path) -> None:  #
     assert result.output.count("/i/") == 2
     factors = db.session.scalars(select(Invitation.time_factor).order_by(Invitation.id)).all()
     assert factors == [1.25, 1.0]
-    result = runner.invoke(args=["users", "create", "--email", "c@example.org", "--role",
-                                 "committee", "--password", "a long enough password"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "c@example.org",
+            "--role",
+            "committee",
+            "--password",
+            "a long enough password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(User).where(User.email == "c@example.org")) is not None
 
 
 def test_bad_exam_file_names_the_field(app: Flask, runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     exam_file = tmp_path / "exam.yaml"
-    exam_file.write_text("slug: x\ntitle: X\nopens_at: tomorrow\ncloses_at: 2030-01-01\n"
-                         "duration_minutes: 60\nsections: []\n")
+    exam_file.write_text(
+        "slug: x\ntitle: X\nopens_at: tomorrow\ncloses_at: 2030-01-01\n"
+        "duration_minutes: 60\nsections: []\n"
+    )
     result = runner.invoke(args=["exams", "create", str(exam_file)])
     assert result.exit_code == 1 and "opens_at" in result.output
     exam_file.write_text(": : not yaml [")
@@ -78,8 +91,14 @@ def test_demo_fills_an_empty_database_once(databases: Databases, engine: str) ->
 
 def _cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).parent / "exam-engine"
-    return subprocess.run([str(exe), *args], input=stdin, capture_output=True, text=True,
-                          timeout=120, env={"PATH": str(exe.parent), "HOME": "/tmp"})
+    return subprocess.run(
+        [str(exe), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": str(exe.parent), "HOME": "/tmp"},
+    )
 
 
 def test_banks_validate_command(tmp_path: Path) -> None:

@@ -23,8 +23,11 @@ def sit(app: Flask, exam, email: str, answer_all: str | None) -> int:  # type: i
     if answer_all is not None:
         for q in state["questions"]:
             for p in q["parts"]:
-                client.put(f"/api/attempts/{attempt_id}/answers/{p['key']}",
-                           json={"value": answer_all, "seq": 1}, headers=h)
+                client.put(
+                    f"/api/attempts/{attempt_id}/answers/{p['key']}",
+                    json={"value": answer_all, "seq": 1},
+                    headers=h,
+                )
     assert client.post(f"/api/attempts/{attempt_id}/submit", headers=h).status_code == 200
     return attempt_id
 
@@ -32,8 +35,9 @@ def sit(app: Flask, exam, email: str, answer_all: str | None) -> int:  # type: i
 def test_wrong_password_is_refused(app: Flask, client: FlaskClient) -> None:
     user = make_staff("committee")
     token = csrf_token(client, "/staff/login")
-    response = client.post("/staff/login",
-                           data={"email": user.email, "password": "nope", "csrf_token": token})
+    response = client.post(
+        "/staff/login", data={"email": user.email, "password": "nope", "csrf_token": token}
+    )
     assert response.status_code == 200 and "Wrong email or password" in response.get_data(True)
     assert client.get("/committee/").status_code == 302
 
@@ -71,3 +75,36 @@ def test_author_preview_renders_mathml(app: Flask, client: FlaskClient) -> None:
     assert page.status_code == 200 and "<math" in page.get_data(as_text=True)
     assert client.get(f"/author/questions/{question.id}?seed=abc").status_code == 200
     assert client.get("/author/questions/999999").status_code == 404
+
+
+def test_committee_adds_time_with_a_reason_and_sees_events(app: Flask, client: FlaskClient) -> None:
+    from exam_engine.models import AuditEntry
+
+    exam = make_exam()
+    candidate = app.test_client()
+    attempt_id = start(candidate, make_invitation(exam, "late@example.org"))
+    h = {"X-CSRFToken": csrf_token(candidate, f"/attempts/{attempt_id}")}
+    candidate.post(f"/api/attempts/{attempt_id}/events", json={"kind": "focus_lost"}, headers=h)
+    before = candidate.get(f"/api/attempts/{attempt_id}").get_json()["deadline"]
+    login(client, make_staff("committee"))
+    page = client.get(f"/committee/attempts/{attempt_id}").get_data(as_text=True)
+    assert "left the page: 1" in page
+    token = csrf_token(client, f"/committee/attempts/{attempt_id}")
+    missing = client.post(
+        f"/committee/attempts/{attempt_id}",
+        data={"minutes": "15", "reason": "", "csrf_token": token},
+    )
+    assert missing.status_code == 200
+    assert candidate.get(f"/api/attempts/{attempt_id}").get_json()["deadline"] == before
+    done = client.post(
+        f"/committee/attempts/{attempt_id}",
+        data={"minutes": "15", "reason": "fire alarm", "csrf_token": token},
+    )
+    assert done.status_code == 302
+    after = candidate.get(f"/api/attempts/{attempt_id}").get_json()["deadline"]
+    from datetime import datetime
+
+    gap = datetime.fromisoformat(after) - datetime.fromisoformat(before)
+    assert gap.total_seconds() == 15 * 60
+    entry = db.session.scalars(select(AuditEntry)).one()
+    assert entry.action == "attempt.time_added" and entry.details["reason"] == "fire alarm"
