@@ -12,6 +12,7 @@ from exam_engine.api.echo import echo
 from exam_engine.candidate import access
 from exam_engine.errors import DomainError, InvalidAnswer
 from exam_engine.extensions import db
+from exam_engine.models import Attempt
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import integrity
 from exam_engine.services.sitting import close_and_grade, iso, sitting_view, submit_and_grade
@@ -27,7 +28,8 @@ def _body() -> dict[str, Any]:
     return data
 
 
-def _attempt(attempt_id: int):  # type: ignore[no-untyped-def]
+def _attempt(attempt_id: int) -> Attempt:
+    """The attempt, if this browser session may see it (404 otherwise)."""
     return attempt_service.get_attempt(attempt_id, access.allowed())
 
 
@@ -46,7 +48,7 @@ def save_answer(attempt_id: int, part_key: str) -> Response:
     data = _body()
     value, seq = data.get("value"), data.get("seq")
     if not isinstance(value, str) or isinstance(seq, bool) or not isinstance(seq, int):
-        raise InvalidAnswer("expected {\"value\": string, \"seq\": integer}")
+        raise InvalidAnswer('expected {"value": string, "seq": integer}')
     if "\x00" in value:
         raise InvalidAnswer("the answer contains a NUL character")
     now = clock.now()
@@ -79,7 +81,7 @@ def validate() -> Response:
     data = _body()
     value = data.get("value")
     if not isinstance(value, str):
-        raise InvalidAnswer("expected {\"value\": string}")
+        raise InvalidAnswer('expected {"value": string}')
     if len(value) > current_app.config["MAX_ANSWER_CHARS"]:
         raise InvalidAnswer("the answer is too long")
     settings = grading.PartSettings()
@@ -129,7 +131,7 @@ def flag(attempt_id: int, question_key: str) -> Response:
     attempt = _attempt(attempt_id)
     flagged = _body().get("flagged")
     if not isinstance(flagged, bool):
-        raise InvalidAnswer("expected {\"flagged\": true or false}")
+        raise InvalidAnswer('expected {"flagged": true or false}')
     attempt_service.set_flag(attempt, question_key, flagged)
     db.session.commit()
     return jsonify({"question": question_key, "flagged": flagged})

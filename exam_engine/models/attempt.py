@@ -38,7 +38,7 @@ class AttemptStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
-class Attempt(db.Model):  # type: ignore[name-defined,misc]
+class Attempt(db.Model):  # type: ignore[name-defined]
     """One candidate's one sitting of one exam, with its seed and server-side deadline."""
 
     __tablename__ = "attempts"
@@ -69,7 +69,7 @@ class Attempt(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class AttemptQuestion(db.Model):  # type: ignore[name-defined,misc]
+class AttemptQuestion(db.Model):  # type: ignore[name-defined]
     """A question version shown in an attempt, at a position, with its variant seed."""
 
     __tablename__ = "attempt_questions"
@@ -92,7 +92,7 @@ class AttemptQuestion(db.Model):  # type: ignore[name-defined,misc]
         return f"q{self.position}"
 
 
-class Response(db.Model):  # type: ignore[name-defined,misc]
+class Response(db.Model):  # type: ignore[name-defined]
     """The latest acknowledged value of one part; ``seq`` only ever grows."""
 
     __tablename__ = "responses"
@@ -106,7 +106,7 @@ class Response(db.Model):  # type: ignore[name-defined,misc]
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class ResponseHistory(db.Model):  # type: ignore[name-defined,misc]
+class ResponseHistory(db.Model):  # type: ignore[name-defined]
     """Every value ever saved, in order: nothing a candidate typed is thrown away."""
 
     __tablename__ = "response_history"
@@ -120,7 +120,7 @@ class ResponseHistory(db.Model):  # type: ignore[name-defined,misc]
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class Grade(db.Model):  # type: ignore[name-defined,misc]
+class Grade(db.Model):  # type: ignore[name-defined]
     """The mark of one part of one attempt, with the grader's note and version."""
 
     __tablename__ = "grades"
@@ -140,7 +140,7 @@ class Grade(db.Model):  # type: ignore[name-defined,misc]
     graded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class IntegrityEvent(db.Model):  # type: ignore[name-defined,misc]
+class IntegrityEvent(db.Model):  # type: ignore[name-defined]
     """Something the page noticed (focus lost, paste, reconnect): for people to review."""
 
     __tablename__ = "integrity_events"

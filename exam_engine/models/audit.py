@@ -12,7 +12,7 @@ from exam_engine.extensions import db
 from exam_engine.models.types import UTCDateTime, utcnow
 
 
-class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
+class AuditEntry(db.Model):  # type: ignore[name-defined]
     """One recorded action."""
 
     __tablename__ = "audit_log"

@@ -12,7 +12,7 @@ from exam_engine.extensions import db
 from exam_engine.models.types import UTCDateTime, utcnow
 
 
-class Bank(db.Model):  # type: ignore[name-defined,misc]
+class Bank(db.Model):  # type: ignore[name-defined]
     """A folder of questions under ``question_banks/``."""
 
     __tablename__ = "banks"
@@ -27,7 +27,7 @@ class Bank(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class Question(db.Model):  # type: ignore[name-defined,misc]
+class Question(db.Model):  # type: ignore[name-defined]
     """A question's identity in a bank; its content lives in versions."""
 
     __tablename__ = "questions"
@@ -47,7 +47,7 @@ class Question(db.Model):  # type: ignore[name-defined,misc]
     )
 
 
-class QuestionVersion(db.Model):  # type: ignore[name-defined,misc]
+class QuestionVersion(db.Model):  # type: ignore[name-defined]
     """An immutable snapshot of a question; attempts are pinned to one."""
 
     __tablename__ = "question_versions"

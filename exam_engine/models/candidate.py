@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from exam_engine.models.exam import Exam
 
 
-class Candidate(db.Model):  # type: ignore[name-defined,misc]
+class Candidate(db.Model):  # type: ignore[name-defined]
     """A person who sits exams; identified by email, never signs in with a password."""
 
     __tablename__ = "candidates"
@@ -26,7 +26,7 @@ class Candidate(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Invitation(db.Model):  # type: ignore[name-defined,misc]
+class Invitation(db.Model):  # type: ignore[name-defined]
     """One candidate's link into one exam, with their accommodations."""
 
     __tablename__ = "invitations"

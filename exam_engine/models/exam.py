@@ -12,7 +12,7 @@ from exam_engine.extensions import db
 from exam_engine.models.types import UTCDateTime, utcnow
 
 
-class Exam(db.Model):  # type: ignore[name-defined,misc]
+class Exam(db.Model):  # type: ignore[name-defined]
     """A timed exam, open during a window, from which the committee picks ``cohort_size``."""
 
     __tablename__ = "exams"
@@ -41,7 +41,7 @@ class Exam(db.Model):  # type: ignore[name-defined,misc]
         return self.opens_at <= now < self.closes_at
 
 
-class ExamSection(db.Model):  # type: ignore[name-defined,misc]
+class ExamSection(db.Model):  # type: ignore[name-defined]
     """Draws ``draw_count`` questions from a bank's pool, filtered by topic and tags."""
 
     __tablename__ = "exam_sections"

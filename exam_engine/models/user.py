@@ -21,7 +21,7 @@ class Role(enum.StrEnum):
     COMMITTEE = "committee"
 
 
-class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
     """A staff member who signs in with an email and an argon2-hashed password."""
 
     __tablename__ = "users"
@@ -36,7 +36,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         """Deactivated accounts cannot sign in."""
         return self.active
 
