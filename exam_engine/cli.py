@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import sys
-from pathlib import Path
 
 import click
 import yaml
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from exam_engine.cli_banks import banks_group
 from exam_engine.extensions import db
 
 
@@ -26,57 +26,8 @@ def main() -> None:
     group(prog_name="exam-engine")
 
 
-def _banks_path(path: str | None) -> Path:
-    if path:
-        return Path(path)
-    if current_app:
-        return Path(current_app.config["QUESTION_BANKS_PATH"])
-    return Path(__file__).resolve().parent.parent / "question_banks"
-
-
 def _base_url() -> str:
     return str(current_app.config.get("BASE_URL", "http://127.0.0.1:5000")).rstrip("/")
-
-
-@click.group("banks")
-def banks_group() -> None:
-    """Validate question banks and load them into the database."""
-
-
-@banks_group.command("validate")
-@click.argument("path", required=False)
-def banks_validate(path: str | None) -> None:
-    """Check every question file; exit 1 naming file, question and field on any problem."""
-    from exam_engine import banks
-
-    target = _banks_path(path)
-    if not target.exists():
-        raise click.ClickException(f"{target}: no such file or folder")
-    problems = banks.validate_path(target)
-    for problem in problems:
-        click.echo(str(problem), err=True)
-    if problems:
-        click.echo(f"{len(problems)} problem(s) found", err=True)
-        sys.exit(1)
-    click.echo(f"{target}: all questions valid")
-
-
-@banks_group.command("import")
-@click.argument("path", required=False)
-@with_appcontext
-def banks_import(path: str | None) -> None:
-    """Load banks into the database as new question versions."""
-    from exam_engine.services.questions import import_banks
-
-    try:
-        report = import_banks(_banks_path(path))
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    db.session.commit()
-    click.echo(
-        f"{report.banks} bank(s): {report.new_questions} new question(s), "
-        f"{report.new_versions} new version(s), {report.unchanged} unchanged"
-    )
 
 
 @click.group("exams")
@@ -109,8 +60,12 @@ def invites_group() -> None:
 @invites_group.command("create")
 @click.option("--exam", "slug", required=True, help="the exam's slug")
 @click.option("--email", help="one candidate's email")
-@click.option("--csv", "csv_file", type=click.File("r", encoding="utf-8-sig"),
-              help="a CSV with columns email[,name[,time_factor]]")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.File("r", encoding="utf-8-sig"),
+    help="a CSV with columns email[,name[,time_factor]]",
+)
 @with_appcontext
 def invites_create(slug: str, email: str | None, csv_file: click.File | None) -> None:
     """Print one invitation URL per candidate."""
@@ -149,8 +104,9 @@ def users_group() -> None:
 @click.option("--email", required=True)
 @click.option("--role", required=True, type=click.Choice(["admin", "author", "committee"]))
 @click.option("--name", default="")
-@click.password_option(help="asked for when not given; EXAM_ENGINE_PASSWORD also works",
-                       envvar="EXAM_ENGINE_PASSWORD")
+@click.password_option(
+    help="asked for when not given; EXAM_ENGINE_PASSWORD also works", envvar="EXAM_ENGINE_PASSWORD"
+)
 @with_appcontext
 def users_create(email: str, role: str, name: str, password: str) -> None:
     """Create a staff account."""
