@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := exam_engine
 
-.PHONY: run test lint typecheck bench system-deps install translations db clean
+.PHONY: run test lint typecheck bench system-deps install translations messages db clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,14 @@ install: $(STAMP) translations
 
 translations: $(STAMP)
 	@if ls exam_engine/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -q -d exam_engine/translations; fi
+		$(BIN)/pybabel -q compile -d exam_engine/translations; fi
+
+# After changing user-facing strings: extract them and merge into the catalogues.
+messages: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k N_ -k ngettext:1,2 \
+		--no-location --sort-output -o exam_engine/translations/messages.pot exam_engine
+	$(BIN)/pybabel -q update --no-fuzzy-matching -i exam_engine/translations/messages.pot \
+		-d exam_engine/translations
 
 instance/config.py:
 	mkdir -p instance

@@ -19,6 +19,7 @@ def set_language(code: str) -> Response:
     """Remember the reader's language choice and go back where they were."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
+        session.permanent = True  # remembered across browser restarts
     target = request.form.get("next") or url_for("main.index")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("main.index")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from exam_engine.auth.forms import LoginForm
+from exam_engine.auth.forms import LoginForm, ProfileForm
 from exam_engine.extensions import db, login_manager
 from exam_engine.models import Role, User
 from exam_engine.services.users import authenticate
@@ -57,3 +57,17 @@ def logout() -> Response:
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> str | Response:
+    """Choose the language the staff pages use."""
+    form = ProfileForm(locale=current_user.locale or "en")
+    if form.validate_on_submit():
+        current_user.locale = form.locale.data
+        db.session.commit()
+        session.pop("lang", None)  # the profile now decides
+        flash(_("Your settings are saved."), "info")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -28,7 +28,8 @@ def invitation(token: str) -> str:
     invite = exam_service.invitation_by_token(token)
     if invite is None:
         raise InvalidInvitation()
-    attempt = attempt_service._attempt_for(invite)
+    g.exam_locale = invite.exam.default_locale
+    attempt = attempt_service.attempt_for(invite)
     now = clock.now()
     return render_template(
         "candidate/invitation.html",
@@ -57,6 +58,7 @@ def start(token: str) -> Response:
 def attempt(attempt_id: int) -> str | Response:
     """The exam page; a closed attempt shows its receipt instead."""
     attempt = attempt_service.get_attempt(attempt_id, access.allowed())
+    g.exam_locale = attempt.exam.default_locale
     close_and_grade(attempt, clock.now())
     if attempt.status != AttemptStatus.OPEN:
         return redirect(url_for("candidate.receipt", attempt_id=attempt.id))
@@ -73,6 +75,7 @@ def attempt(attempt_id: int) -> str | Response:
 def receipt(attempt_id: int) -> str | Response:
     """The receipt: when it was submitted and the hash of the final answers."""
     attempt = attempt_service.get_attempt(attempt_id, access.allowed())
+    g.exam_locale = attempt.exam.default_locale
     close_and_grade(attempt, clock.now())
     if attempt.status == AttemptStatus.OPEN:
         return redirect(url_for("candidate.attempt", attempt_id=attempt.id))

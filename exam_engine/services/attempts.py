@@ -62,7 +62,7 @@ def start_attempt(invitation: Invitation, now: datetime) -> Attempt:
     :returns: the attempt (flushed); resuming never changes its deadline.
     :raises ExamClosed: when no attempt exists and the window is not open.
     """
-    existing = _attempt_for(invitation)
+    existing = attempt_for(invitation)
     if existing is not None:
         return existing
     exam = invitation.exam
@@ -86,17 +86,16 @@ def start_attempt(invitation: Invitation, now: datetime) -> Attempt:
             db.session.flush()
     except IntegrityError:
         # Two tabs pressed start at once: the other one won; use its attempt.
-        found = _attempt_for(invitation)
+        found = attempt_for(invitation)
         if found is None:
             raise
         return found
     return attempt
 
 
-def _attempt_for(invitation: Invitation) -> Attempt | None:
-    return db.session.scalars(
-        select(Attempt).where(Attempt.invitation_id == invitation.id)
-    ).first()
+def attempt_for(invitation: Invitation) -> Attempt | None:
+    """The invitation's attempt, if it was started."""
+    return db.session.scalars(select(Attempt).where(Attempt.invitation_id == invitation.id)).first()
 
 
 def _draw(invitation: Invitation, seed: int) -> list[AttemptQuestion]:
@@ -168,9 +167,7 @@ def finalize_if_due(attempt: Attempt, now: datetime) -> bool:
 
 def finalize_due(now: datetime) -> list[Attempt]:
     """Close every open attempt whose deadline has passed (for cron and on access)."""
-    stmt = select(Attempt).where(
-        Attempt.status == AttemptStatus.OPEN, Attempt.deadline_at < now
-    )
+    stmt = select(Attempt).where(Attempt.status == AttemptStatus.OPEN, Attempt.deadline_at < now)
     return [a for a in db.session.scalars(stmt) if finalize_if_due(a, now)]
 
 

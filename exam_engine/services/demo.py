@@ -66,8 +66,12 @@ def build_demo(banks_path: str | Path, now: datetime) -> DemoReport:
             "duration_minutes": 90,
             "cohort_size": 2,
             "sections": [
-                {"title": "Linear algebra", "bank": "fellowship", "topic": "linear-algebra",
-                 "draw": 2},
+                {
+                    "title": "Linear algebra",
+                    "bank": "fellowship",
+                    "topic": "linear-algebra",
+                    "draw": 2,
+                },
                 {"title": "Calculus", "bank": "fellowship", "topic": "calculus", "draw": 2},
                 {"title": "Probability", "bank": "fellowship", "topic": "probability", "draw": 2},
                 {"title": "Statistics", "bank": "fellowship", "topic": "statistics", "draw": 2},

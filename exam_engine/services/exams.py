@@ -143,9 +143,7 @@ def invite(exam: Exam, email: str, name: str = "", time_factor: float = 1.0) -> 
         )
     ).first()
     if invitation is None:
-        invitation = Invitation(
-            exam=exam, candidate=candidate, token=secrets.token_urlsafe(24)
-        )
+        invitation = Invitation(exam=exam, candidate=candidate, token=secrets.token_urlsafe(24))
         db.session.add(invitation)
     invitation.time_factor = time_factor
     db.session.flush()

@@ -15,8 +15,9 @@ EVENT_KINDS = ("focus_lost", "focus_gained", "paste", "reconnect", "offline", "s
 SECOND_SESSION_WINDOW = timedelta(minutes=2)
 
 
-def record(attempt: Attempt, kind: str, now: datetime, details: dict[str, Any] | None = None
-           ) -> IntegrityEvent:
+def record(
+    attempt: Attempt, kind: str, now: datetime, details: dict[str, Any] | None = None
+) -> IntegrityEvent:
     """Store one event.
 
     :raises ValueError: for a kind not in ``EVENT_KINDS``.

@@ -34,8 +34,10 @@ def import_banks(root: str | Path) -> ImportReport:
     :raises ValueError: when a bank does not validate (nothing is imported from it).
     """
     root = Path(root)
-    folders = [root] if (root / "bank.yaml").exists() else sorted(
-        p for p in root.iterdir() if (p / "bank.yaml").exists()
+    folders = (
+        [root]
+        if (root / "bank.yaml").exists()
+        else sorted(p for p in root.iterdir() if (p / "bank.yaml").exists())
     )
     report = ImportReport()
     for folder in folders:

@@ -66,9 +66,7 @@ def grade_pending(now: datetime, grader: Grader | None = None) -> int:
 
     :returns: how many attempts were graded.
     """
-    stmt = select(Attempt).where(
-        Attempt.status != AttemptStatus.OPEN, Attempt.graded_at.is_(None)
-    )
+    stmt = select(Attempt).where(Attempt.status != AttemptStatus.OPEN, Attempt.graded_at.is_(None))
     count = 0
     for attempt in db.session.scalars(stmt).all():
         grade_attempt(attempt, now, grader)

@@ -42,13 +42,13 @@ def sitting_view(attempt: Attempt, now: datetime) -> dict[str, Any]:
                 "parts": [
                     {
                         "key": f"{item.key}-{part.key}",
-                        "label": part.key,
+                        "label": "abcdefghijklmnopqrstuvwxyz"[index % 26],
                         "input": part.input_type,
                         "prompt_html": part.prompt_html,
                         "points": part.points,
                         "choices": [{"key": k, "html": h} for k, h in part.choices],
                     }
-                    for part in variant.parts
+                    for index, part in enumerate(variant.parts)
                 ],
             }
         )

@@ -6,8 +6,14 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import PASSWORD
 
-VALID = {"algebraic": "2/3", "numeric": "1/2", "matrix": "[[1,0],[0,1]]", "set": "{1,2}",
-         "equation": "y=1", "interval": "[0,1]"}
+VALID = {
+    "algebraic": "2/3",
+    "numeric": "1/2",
+    "matrix": "[[1,0],[0,1]]",
+    "set": "{1,2}",
+    "equation": "y=1",
+    "interval": "[0,1]",
+}
 
 
 def start_exam(page: Page, base: str, token: str) -> None:
@@ -31,3 +37,31 @@ def sign_in(page: Page, base: str, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+
+
+def answer_every_part(page: Page, next_name: str = "Next question") -> int:
+    """Answer each question in turn, moving on with the Next button; returns the part count."""
+    questions = page.locator("section.question")
+    total = 0
+    for q in range(questions.count()):
+        question = questions.nth(q)
+        expect(question).to_be_visible()
+        parts = question.locator(".part")
+        for i in range(parts.count()):
+            part = parts.nth(i)
+            kind = part.get_attribute("data-input")
+            if kind in ("choice", "multichoice"):
+                part.locator("input").first.check()
+            else:
+                part.locator("input.answer").fill(VALID[kind or "algebraic"])
+                echo = part.locator(".echo")
+                expect(echo).not_to_be_empty()
+                assert "invalid" not in (echo.get_attribute("class") or ""), (
+                    kind,
+                    echo.inner_text(),
+                )
+                expect(echo.locator("math")).to_have_count(1)
+            total += 1
+        if q + 1 < questions.count():
+            question.get_by_role("button", name=next_name).click()
+    return total

@@ -8,36 +8,10 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import VALID, next_text_box, sign_in
+from tests.browser.helpers import answer_every_part, next_text_box, sign_in
 from tests.factories import make_exam, make_invitation, make_staff
 
 pytestmark = pytest.mark.browser
-
-
-
-def answer_every_part(page: Page) -> int:
-    """Answer each question in turn, moving on with the Next button; returns the part count."""
-    questions = page.locator("section.question")
-    total = 0
-    for q in range(questions.count()):
-        question = questions.nth(q)
-        expect(question).to_be_visible()
-        parts = question.locator(".part")
-        for i in range(parts.count()):
-            part = parts.nth(i)
-            kind = part.get_attribute("data-input")
-            if kind in ("choice", "multichoice"):
-                part.locator("input").first.check()
-            else:
-                part.locator("input.answer").fill(VALID[kind or "algebraic"])
-                echo = part.locator(".echo")
-                expect(echo).not_to_be_empty()
-                assert "invalid" not in (echo.get_attribute("class") or ""), (kind, echo.inner_text())
-                expect(echo.locator("math")).to_have_count(1)
-            total += 1
-        if q + 1 < questions.count():
-            question.get_by_role("button", name="Next question").click()
-    return total
 
 
 def test_candidate_sits_exam_then_committee_sees_ranking(

@@ -114,7 +114,9 @@ def test_flags_and_summary_before_submitting(app: Flask, live_server: str, page:
     invitation = make_invitation(make_exam())
     start_exam(page, live_server, invitation.token)
     with page.expect_response(lambda r: "/flags/" in r.url and r.ok):
-        page.locator("section.question:visible").get_by_role("button", name="Flag for review").click()
+        page.locator("section.question:visible").get_by_role(
+            "button", name="Flag for review"
+        ).click()
     expect(page.locator("button.flag").first).to_have_attribute("aria-pressed", "true")
     page.get_by_role("button", name="Review and submit").click()
     expect(page.locator("#summary-flagged")).to_have_text("Flagged for review: Question 1.")

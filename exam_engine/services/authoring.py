@@ -1,0 +1,226 @@
+"""Saving questions from the web editor, and checking an exam's questions against their tests.
+
+The YAML file under the bank folder is the source of truth: a save validates the question,
+refuses to overwrite a file that changed since the editor loaded it, writes the file
+atomically, and then stores the content as a question version in the database.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from exam_engine import banks
+from exam_engine.banks.dump import dump_question
+from exam_engine.banks.loader import check_data
+from exam_engine.banks.source import SourceError, read_yaml
+from exam_engine.extensions import db
+from exam_engine.grading import GRADER_VERSION
+from exam_engine.models import Bank, Exam, Question, QuestionVersion
+from exam_engine.services import questions
+
+DEFAULT_EXAM_SEEDS = range(10)
+
+
+class EditConflict(Exception):
+    """The question changed on disk since the editor loaded it; nothing was written.
+
+    ``current`` is the file's data now (``None`` when it was deleted), ``text`` its YAML.
+    """
+
+    def __init__(self, message: str, current: dict[str, Any] | None, text: str) -> None:
+        super().__init__(message)
+        self.current = current
+        self.text = text
+
+
+@dataclass
+class StoredFile:
+    """A question file as it is on disk: its path, text, data and content hash."""
+
+    path: Path
+    text: str
+    data: dict[str, Any]
+    content_hash: str
+
+
+@dataclass
+class SaveResult:
+    """What a save did: the file written and the version now current."""
+
+    path: Path
+    version: QuestionVersion
+    new_version: bool
+    changed_file: bool
+
+
+def find_file(bank_dir: Path, question_id: str) -> StoredFile | None:
+    """Read the file of a question in a bank folder.
+
+    :param bank_dir: the bank folder.
+    :param question_id: the question's id (its file name).
+    :returns: the file, or ``None`` when the bank has no such file.
+    :raises ValueError: when the file is not valid YAML.
+    """
+    for path in sorted(bank_dir.glob(f"*/{question_id}.yaml")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = read_yaml(text).data
+        except SourceError as exc:
+            raise ValueError(f"{path.name}: {exc}") from exc
+        if isinstance(data, dict):
+            return StoredFile(path, text, data, banks.content_hash(data))
+    return None
+
+
+@contextmanager
+def _bank_lock(bank_dir: Path) -> Iterator[None]:
+    """Serialise saves to one bank across threads and processes (an advisory file lock)."""
+    with open(bank_dir / ".edit.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def validate_question(data: dict[str, Any]) -> list[banks.Problem]:
+    """Every problem of a question as the bank loader would report it (with trial seeds).
+
+    :param data: the question mapping.
+    :returns: the problems; empty when the question is valid.
+    """
+    topic = data.get("topic") if isinstance(data.get("topic"), str) else None
+    return check_data(data, f"{data.get('id', '')}.yaml", None, topic).problems
+
+
+def save_question(bank_dir: Path, data: dict[str, Any], base_hash: str | None) -> SaveResult:
+    """Validate a question, write its file and store it as the current version.
+
+    :param bank_dir: the bank folder (it holds ``bank.yaml``).
+    :param data: the question mapping, in the order its fields should be written.
+    :param base_hash: the content hash the editor loaded (``None`` for a new question).
+    :returns: the file written and the current version.
+    :raises BankError: when the question does not validate.
+    :raises EditConflict: when the file changed (or appeared) since it was loaded.
+    """
+    problems = validate_question(data)
+    if problems:
+        raise banks.BankError(problems)
+    spec = banks.question_from_data(data)
+    target = bank_dir / spec.topic / f"{spec.id}.yaml"
+    with _bank_lock(bank_dir):
+        current = find_file(bank_dir, spec.id)
+        if base_hash is None and current is not None:
+            raise EditConflict(
+                f"a question with the id {spec.id!r} already exists", current.data, current.text
+            )
+        if base_hash is not None and (current is None or current.content_hash != base_hash):
+            raise EditConflict(
+                "the question was changed by someone else since you opened it",
+                None if current is None else current.data,
+                "" if current is None else current.text,
+            )
+        text = dump_question(data, current.text if current else None)
+        changed = current is None or current.text != text or current.path != target
+        if changed:
+            _write_atomically(target, text)
+            if current is not None and current.path != target:
+                current.path.unlink()
+    version, new = store_version(bank_dir.name, spec)
+    return SaveResult(target, version, new, changed)
+
+
+def store_version(bank_slug: str, spec: banks.QuestionSpec) -> tuple[QuestionVersion, bool]:
+    """Make ``spec`` the current version of its question (a new version when its hash is new).
+
+    :param bank_slug: the bank's name.
+    :param spec: the question.
+    :returns: the current version and whether it was created now.
+    """
+    bank = db.session.scalars(select(Bank).where(Bank.slug == bank_slug)).first()
+    if bank is None:
+        bank = Bank(slug=bank_slug, title=bank_slug)
+        db.session.add(bank)
+        db.session.flush()
+    report = questions.ImportReport()
+    questions._store_version(bank, spec, report)  # the import's own rule for versions
+    question = db.session.scalars(
+        select(Question).where(Question.bank_id == bank.id, Question.slug == spec.id)
+    ).one()
+    assert question.current_version is not None
+    return question.current_version, report.new_versions == 1
+
+
+def version_history(question: Question) -> list[QuestionVersion]:
+    """Every stored version of a question, newest first.
+
+    :param question: the question.
+    :returns: its versions.
+    """
+    stmt = (
+        select(QuestionVersion)
+        .where(QuestionVersion.question_id == question.id)
+        .order_by(QuestionVersion.created_at.desc(), QuestionVersion.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+@lru_cache(maxsize=2048)
+def _failures(
+    content_hash: str, version_id: int, seeds: tuple[int, ...], grader: str
+) -> tuple[banks.AuthorTestFailure, ...]:
+    """Author-test failures of one stored version (memoised: versions never change)."""
+    version = db.session.get(QuestionVersion, version_id)
+    if version is None:
+        return ()
+    try:
+        spec = banks.question_from_data(version.data)
+    except banks.BankError as exc:
+        slug = version.question.slug
+        return (banks.AuthorTestFailure(slug, -1, 0, "", "", None, None, str(exc)),)
+    return tuple(banks.run_author_tests(spec, seeds))
+
+
+def exam_test_failures(
+    exam: Exam, seeds: Sequence[int] = DEFAULT_EXAM_SEEDS
+) -> list[banks.AuthorTestFailure]:
+    """The author-test failures of every question an exam's sections can draw.
+
+    :param exam: the exam.
+    :param seeds: the variant seeds to check each question on.
+    :returns: the failures; empty when every question passes its tests.
+    """
+    failures: list[banks.AuthorTestFailure] = []
+    seen: set[int] = set()
+    for section in exam.sections:
+        for version in questions.current_versions(section.bank_slug):
+            if version.id in seen or not (
+                (section.topic is None or version.topic == section.topic)
+                and set(section.tags) <= set(version.tags)
+            ):
+                continue
+            seen.add(version.id)
+            failures += _failures(version.content_hash, version.id, tuple(seeds), GRADER_VERSION)
+    return failures
