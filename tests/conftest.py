@@ -16,11 +16,24 @@ from flask.testing import FlaskClient
 
 from tests.pg import Cluster
 
-ENGINES = [e for e in os.environ.get("EXAM_ENGINE_TEST_ENGINES", "sqlite,postgresql").split(",")
-           if e]
+ENGINES = [
+    e for e in os.environ.get("EXAM_ENGINE_TEST_ENGINES", "sqlite,postgresql").split(",") if e
+]
 ROOT = Path(__file__).resolve().parent.parent
 BANKS = ROOT / "question_banks"
 PASSWORD = "correct horse battery staple"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile the message catalogues, as ``make`` does, so a bare ``pytest`` run sees Korean."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (ROOT / "exam_engine" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as source:
+            catalogue = read_po(source, locale=po.parent.parent.name)
+        with po.with_suffix(".mo").open("wb") as target:
+            write_mo(target, catalogue)
 
 
 class RequestClient(FlaskClient):
@@ -39,8 +52,13 @@ def make_app(url: str, **extra: Any) -> Flask:
     """The real app factory, pointed at ``url``."""
     from exam_engine import create_app
 
-    config = {"TESTING": True, "SECRET_KEY": "test-secret", "SQLALCHEMY_DATABASE_URI": url,
-              "GRADING_POOL_SIZE": 1, **extra}
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "GRADING_POOL_SIZE": 1,
+        **extra,
+    }
     app = create_app(config)
     app.test_client_class = RequestClient
     return app
