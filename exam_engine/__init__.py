@@ -55,9 +55,7 @@ def _finish_config(app: Flask) -> None:
         if app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1":
             app.config["SECRET_KEY"] = "development-only-secret"
         else:
-            raise RuntimeError(
-                "EXAM_ENGINE_SECRET_KEY must be set outside development and tests"
-            )
+            raise RuntimeError("EXAM_ENGINE_SECRET_KEY must be set outside development and tests")
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -66,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from exam_engine.auth.routes import bp as auth_bp
     from exam_engine.author.routes import bp as author_bp
     from exam_engine.candidate.routes import bp as candidate_bp
+    from exam_engine.committee import attempts, exports, ranking, review  # noqa: F401 (routes)
     from exam_engine.committee.routes import bp as committee_bp
     from exam_engine.main import bp as main_bp
 

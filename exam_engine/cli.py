@@ -52,6 +52,44 @@ def exams_create(file: click.File) -> None:
     click.echo(exam.slug)
 
 
+@exams_group.command("export")
+@click.argument("slug")
+@click.argument("out", type=click.File("w", encoding="utf-8"))
+@with_appcontext
+def exams_export(slug: str, out: click.File) -> None:
+    """Write a whole exam (attempts, answers, marks, decisions) as JSON."""
+    import json
+
+    from sqlalchemy import select
+
+    from exam_engine.models import Exam
+    from exam_engine.services.exam_export import export_exam
+
+    exam = db.session.scalars(select(Exam).where(Exam.slug == slug)).first()
+    if exam is None:
+        raise click.ClickException(f"no exam with slug {slug!r}")
+    json.dump(export_exam(exam), out, ensure_ascii=False, indent=1)  # type: ignore[arg-type]
+
+
+@exams_group.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--slug", help="import under this slug instead of the exported one")
+@with_appcontext
+def exams_import(file: click.File, slug: str | None) -> None:
+    """Read an exam written by ``exams export``; prints its slug."""
+    import json
+
+    from exam_engine.errors import DomainError
+    from exam_engine.services.exam_import import import_exam
+
+    try:
+        exam = import_exam(json.load(file), slug)  # type: ignore[arg-type]
+    except (json.JSONDecodeError, DomainError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(exam.slug)
+
+
 @click.group("invites")
 def invites_group() -> None:
     """Invite candidates."""

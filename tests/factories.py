@@ -8,7 +8,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from exam_engine.extensions import db
-from exam_engine.models import Exam, Invitation, User
+from exam_engine.models import Attempt, Exam, Invitation, User
 from exam_engine.services import exams, users
 from tests.conftest import PASSWORD, csrf_token
 
@@ -64,3 +64,29 @@ def start(client: FlaskClient, invitation: Invitation) -> int:
     response = client.post(f"/i/{invitation.token}/start", data={"csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
     return int(response.headers["Location"].rstrip("/").split("/")[-1])
+
+
+def sit(exam: Exam, email: str, answer: Any = None, now: datetime | None = None) -> Attempt:
+    """A candidate sits the exam through the services and is graded by the real grader.
+
+    :param answer: a function of the variant part giving the value typed (``None`` leaves the
+        part blank), or ``None`` to leave everything blank.
+    """
+    from exam_engine.services import attempts
+    from exam_engine.services.scoring import grade_attempt
+
+    now = now or datetime.now(UTC)
+    attempt = attempts.start_attempt(make_invitation(exam, email), now)
+    for key, ref in attempts.parts_of(attempt).items():
+        value = answer(ref.part) if answer else None
+        if value is not None:
+            attempts.save_answer(attempt, key, value, 1, now, 5000)
+    attempts.submit_attempt(attempt, now + timedelta(minutes=30))
+    grade_attempt(attempt, now + timedelta(minutes=30))
+    db.session.commit()
+    return attempt
+
+
+def right(part: Any) -> str:
+    """The model answer, as a candidate would type it."""
+    return str(part.model_answer)

@@ -1,12 +1,11 @@
-"""The selection committee's pages: exams, the live dashboard, the ranking and its export."""
+"""The selection committee's pages: exams and the live dashboard.
+
+The ranking, attempt, review and export pages live in sibling modules on the same blueprint.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, render_template
-from flask_babel import gettext as _
+from flask import Blueprint, render_template
 from sqlalchemy import func, select
 
 from exam_engine import clock
@@ -16,25 +15,32 @@ from exam_engine.extensions import db
 from exam_engine.models import Attempt, AttemptStatus, Exam, Invitation, Role
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import integrity
-from exam_engine.services.ranking import rank_exam
+from exam_engine.services.review import display_name
 from exam_engine.services.scoring import grade_pending
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
 
-def _exam(slug: str) -> Exam:
+def exam_by_slug(slug: str) -> Exam:
+    """The exam, or 404."""
     exam = db.session.scalars(select(Exam).where(Exam.slug == slug)).first()
     if exam is None:
         raise NotFound()
     return exam
 
 
-def _catch_up() -> None:
+def catch_up() -> None:
     """Close attempts whose time ran out and grade what is waiting, before showing numbers."""
     now = clock.now()
     attempt_service.finalize_due(now)
     grade_pending(now)
     db.session.commit()
+
+
+@bp.app_template_global()
+def candidate_label(attempt: Attempt) -> str:
+    """A candidate's name, or a pseudonym while the exam is in blind review."""
+    return display_name(attempt.exam, attempt.id, attempt.candidate.name, attempt.candidate.email)
 
 
 @bp.get("/")
@@ -49,8 +55,8 @@ def exams() -> str:
 @role_required(Role.COMMITTEE)
 def dashboard(slug: str) -> str:
     """Invited, started and submitted counts, and each attempt's state and time left."""
-    exam = _exam(slug)
-    _catch_up()
+    exam = exam_by_slug(slug)
+    catch_up()
     invited = db.session.scalar(
         select(func.count()).select_from(Invitation).where(Invitation.exam_id == exam.id)
     )
@@ -71,57 +77,3 @@ def dashboard(slug: str) -> str:
         seconds_left={a.id: attempt_service.seconds_left(a, now) for a in attempts},
         events=integrity.counts_by_attempt([a.id for a in attempts]),
     )
-
-
-@bp.get("/exams/<slug>/ranking")
-@role_required(Role.COMMITTEE)
-def ranking(slug: str) -> str:
-    """The ranking: totals, sub-scores per topic, ties and the cut-off line at k."""
-    exam = _exam(slug)
-    _catch_up()
-    rows, topics = rank_exam(exam)
-    return render_template("committee/ranking.html", exam=exam, rows=rows, topics=topics)
-
-
-@bp.get("/exams/<slug>/ranking.csv")
-@role_required(Role.COMMITTEE)
-def ranking_csv(slug: str) -> Response:
-    """The ranking as CSV (UTF-8 with a BOM, so spreadsheet programs read Korean names)."""
-    exam = _exam(slug)
-    _catch_up()
-    rows, topics = rank_exam(exam)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("rank"),
-            _("tied"),
-            _("email"),
-            _("name"),
-            _("total"),
-            _("max"),
-            *topics,
-            _("within cohort"),
-        ]
-    )
-    for row in rows:
-        writer.writerow(
-            [
-                row.rank,
-                int(row.tied),
-                row.candidate.email,
-                row.candidate.name,
-                f"{row.total:g}",
-                f"{row.max_total:g}",
-                *[f"{row.by_topic[t]:g}" for t in topics],
-                int(row.within_cohort),
-            ]
-        )
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{exam.slug}-ranking.csv"'},
-    )
-
-
-from exam_engine.committee import attempts as _attempt_views  # noqa: E402,F401  (routes on bp)

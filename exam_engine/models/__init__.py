@@ -12,6 +12,13 @@ from exam_engine.models.attempt import (
 from exam_engine.models.audit import AuditEntry
 from exam_engine.models.bank import Bank, Question, QuestionVersion
 from exam_engine.models.candidate import Candidate, Invitation
+from exam_engine.models.decision import (
+    Decision,
+    DecisionKind,
+    GradeChange,
+    ItemAction,
+    ItemAdjustment,
+)
 from exam_engine.models.exam import Exam, ExamSection
 from exam_engine.models.types import utcnow
 from exam_engine.models.user import Role, User
@@ -23,11 +30,16 @@ __all__ = [
     "AuditEntry",
     "Bank",
     "Candidate",
+    "Decision",
+    "DecisionKind",
     "Exam",
     "ExamSection",
     "Grade",
+    "GradeChange",
     "IntegrityEvent",
     "Invitation",
+    "ItemAction",
+    "ItemAdjustment",
     "Question",
     "QuestionVersion",
     "Response",

@@ -130,13 +130,17 @@ class Grade(db.Model):  # type: ignore[name-defined]
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
     part_key: Mapped[str] = mapped_column(String(64))
     topic: Mapped[str] = mapped_column(String(100), default="")
-    score: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)  # what counts: the override if any, else auto
+    auto_score: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    override_score: Mapped[float | None] = mapped_column(Float)
+    override_reason: Mapped[str | None] = mapped_column(Text)
     max_score: Mapped[float] = mapped_column(Float)
     fraction: Mapped[float] = mapped_column(Float)
     note: Mapped[str] = mapped_column(Text, default="")
     feedback: Mapped[str] = mapped_column(Text, default="")
     error: Mapped[str | None] = mapped_column(Text)
     grader_version: Mapped[str] = mapped_column(String(40))
+    question_version_id: Mapped[int | None] = mapped_column(ForeignKey("question_versions.id"))
     graded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from exam_engine.extensions import db
 from exam_engine.models.types import UTCDateTime, utcnow
@@ -30,6 +31,8 @@ class Exam(db.Model):  # type: ignore[name-defined]
     shuffle_questions: Mapped[bool] = mapped_column(Boolean, default=True)
     default_locale: Mapped[str] = mapped_column(String(10), default="en")
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    blind: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    revealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sections: Mapped[list[ExamSection]] = relationship(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from exam_engine import banks
+from exam_engine.banks import archive, moodle
 from exam_engine.banks.dump import dump_question
 from exam_engine.banks.loader import check_data
 from exam_engine.banks.source import SourceError, read_yaml
@@ -224,3 +226,79 @@ def exam_test_failures(
             seen.add(version.id)
             failures += _failures(version.content_hash, version.id, tuple(seeds), GRADER_VERSION)
     return failures
+
+
+@dataclass
+class ArchiveImport:
+    """What importing a bank archive did."""
+
+    bank: str
+    files: int
+    report: questions.ImportReport
+
+
+def import_archive(banks_root: Path, data: bytes) -> ArchiveImport:
+    """Import a bank zip: check it, validate the bank as it would be, then write and import.
+
+    Files in the archive replace the bank's files of the same path; other files stay.
+
+    :param banks_root: the folder of banks (``QUESTION_BANKS_PATH``).
+    :param data: the zip archive.
+    :returns: the bank, the number of files written and the database import's counts.
+    :raises ArchiveError: when the archive is unsafe or not a bank.
+    :raises BankError: when the bank would not validate (nothing is written).
+    """
+    bundle = archive.read_archive(data)
+    target = banks_root / bundle.name
+    with tempfile.TemporaryDirectory() as tmp:
+        staged = Path(tmp) / bundle.name
+        if target.is_dir():
+            shutil.copytree(target, staged, ignore=shutil.ignore_patterns(".*"))
+        archive.write_files(staged, bundle.files)
+        problems = banks.validate_path(staged)
+    if problems:
+        raise banks.BankError(problems)
+    target.mkdir(parents=True, exist_ok=True)
+    with _bank_lock(target):
+        for relative, text in bundle.files.items():
+            _write_atomically(target / relative, text)
+    return ArchiveImport(bundle.name, len(bundle.files), questions.import_banks(target))
+
+
+@dataclass
+class MoodleOutcome:
+    """One question of a Moodle XML import: its new id (``None`` when skipped) and notes."""
+
+    name: str
+    question_id: str | None
+    notes: list[str]
+
+
+def import_moodle(bank_dir: Path, xml: str | bytes, topic: str) -> list[MoodleOutcome]:
+    """Import the STACK questions of a Moodle XML file into a bank, as new questions.
+
+    :param bank_dir: the bank folder (it must hold ``bank.yaml``).
+    :param xml: the Moodle XML.
+    :param topic: the topic to file the questions under.
+    :returns: one outcome per question, with what was skipped and why.
+    :raises MoodleError: when the XML cannot be read safely.
+    """
+    used = {p.stem for p in bank_dir.glob("*/*.yaml")}
+    outcomes: list[MoodleOutcome] = []
+    for item in moodle.convert_moodle_xml(xml, topic, used):
+        if item.data is None:
+            outcomes.append(MoodleOutcome(item.name, None, item.notes))
+            continue
+        try:
+            saved = save_question(bank_dir, item.data, None)
+        except banks.BankError as exc:
+            problems = [f"skipped: {p.field}: {p.message}" for p in exc.problems]
+            outcomes.append(MoodleOutcome(item.name, None, item.notes + problems))
+            continue
+        except EditConflict as exc:
+            outcomes.append(MoodleOutcome(item.name, None, [*item.notes, f"skipped: {exc}"]))
+            continue
+        spec = banks.question_from_data(item.data)
+        failing = [f"author test fails: {f}" for f in banks.run_author_tests(spec, range(3))]
+        outcomes.append(MoodleOutcome(item.name, saved.version.question.slug, item.notes + failing))
+    return outcomes

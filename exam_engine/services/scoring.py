@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import select
 
-from exam_engine import grading
+from exam_engine import banks, grading
 from exam_engine.extensions import db
-from exam_engine.models import Attempt, AttemptStatus, Grade
-from exam_engine.services.attempts import answers_of, parts_of
+from exam_engine.models import Attempt, AttemptStatus, Grade, QuestionVersion
+from exam_engine.services import questions
+from exam_engine.services.attempts import PartRef, answers_of, parts_of
 
 
 class Grader(Protocol):
@@ -21,8 +23,46 @@ class Grader(Protocol):
     ) -> grading.GradeResult: ...
 
 
+@dataclass(frozen=True)
+class PartMark:
+    """The grader's verdict on one part, before it is stored."""
+
+    fraction: float
+    note: str
+    feedback: str
+    error: str | None
+
+
+def mark_part(part: banks.VariantPart, value: str | None, grader: Grader) -> PartMark:
+    """Grade one response to one variant part; an empty answer scores 0 without grading.
+
+    :param part: the variant's part (rules and settings).
+    :param value: the candidate's latest acknowledged value, if any.
+    :param grader: the grading pool.
+    :returns: the fraction of the part's points earned, with the note and feedback.
+    """
+    if value is None or not value.strip():
+        return PartMark(0.0, "NoAnswer", "", None)
+    result = grader.grade_part(value, list(part.rules), part.settings)
+    fraction = max(0.0, min(1.0, float(result.score)))
+    return PartMark(fraction, result.note, result.feedback, result.error)
+
+
+def part_for_version(ref: PartRef, version: QuestionVersion | None) -> banks.VariantPart:
+    """The part as ``version`` of the question defines it, at the candidate's own seed.
+
+    Used by regrades that apply a corrected version; ``None`` keeps the version shown.
+    """
+    if version is None or version.id == ref.question.question_version_id:
+        return ref.part
+    variant = questions.variant(version, ref.question.variant_seed)
+    return variant.part(ref.part.key)
+
+
 def grade_attempt(attempt: Attempt, now: datetime, grader: Grader | None = None) -> list[Grade]:
     """Grade every part of a closed attempt; unanswered parts score 0 with a note.
+
+    Overrides made by the committee stay in force: only the automatic mark changes.
 
     :param attempt: a submitted or expired attempt.
     :param now: the time recorded on the grades.
@@ -34,31 +74,37 @@ def grade_attempt(attempt: Attempt, now: datetime, grader: Grader | None = None)
         raise ValueError("an open attempt cannot be graded")
     grader = grader or grading.get_pool()
     answers = answers_of(attempt)
-    existing = {
-        g.part_key: g
-        for g in db.session.scalars(select(Grade).where(Grade.attempt_id == attempt.id))
-    }
+    existing = grades_of(attempt)
     grades = []
     for key, ref in parts_of(attempt).items():
         response = answers.get(key)
+        mark = mark_part(ref.part, response.value if response else None, grader)
         grade = existing.get(key) or Grade(attempt_id=attempt.id, part_key=key)
-        grade.topic = ref.question.version.topic
-        grade.max_score = float(ref.part.points)
-        if response is None or not response.value.strip():
-            grade.score, grade.fraction = 0.0, 0.0
-            grade.note, grade.feedback, grade.error = "NoAnswer", "", None
-        else:
-            result = grader.grade_part(response.value, list(ref.part.rules), ref.part.settings)
-            grade.fraction = max(0.0, min(1.0, float(result.score)))
-            grade.score = grade.fraction * grade.max_score
-            grade.note, grade.feedback, grade.error = result.note, result.feedback, result.error
-        grade.grader_version = grading.GRADER_VERSION
-        grade.graded_at = now
+        store_mark(grade, mark, float(ref.part.points), ref.question.version.topic, now)
+        grade.question_version_id = ref.question.question_version_id
         db.session.add(grade)
         grades.append(grade)
     attempt.graded_at = now
     db.session.flush()
     return grades
+
+
+def store_mark(grade: Grade, mark: PartMark, max_score: float, topic: str, now: datetime) -> None:
+    """Write a verdict into a grade, keeping any override as the score that counts."""
+    grade.topic = topic
+    grade.max_score = max_score
+    grade.fraction = mark.fraction
+    grade.auto_score = mark.fraction * max_score
+    grade.score = grade.override_score if grade.override_score is not None else grade.auto_score
+    grade.note, grade.feedback, grade.error = mark.note, mark.feedback, mark.error
+    grade.grader_version = grading.GRADER_VERSION
+    grade.graded_at = now
+
+
+def grades_of(attempt: Attempt) -> dict[str, Grade]:
+    """The attempt's grades by part key."""
+    stmt = select(Grade).where(Grade.attempt_id == attempt.id)
+    return {g.part_key: g for g in db.session.scalars(stmt)}
 
 
 def grade_pending(now: datetime, grader: Grader | None = None) -> int:

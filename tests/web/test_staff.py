@@ -61,8 +61,8 @@ def test_dashboard_ranking_and_csv(app: Flask, client: FlaskClient) -> None:
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0][:3] == ["rank", "tied", "email"]
-    assert {r[2] for r in rows[1:]} == {"blank@example.org", "ones@example.org"}
+    assert rows[0][:4] == ["rank", "tied", "candidate", "email"]
+    assert {r[3] for r in rows[1:]} == {"blank@example.org", "ones@example.org"}
     assert "linear-algebra" in rows[0]
 
 
@@ -91,13 +91,13 @@ def test_committee_adds_time_with_a_reason_and_sees_events(app: Flask, client: F
     assert "left the page: 1" in page
     token = csrf_token(client, f"/committee/attempts/{attempt_id}")
     missing = client.post(
-        f"/committee/attempts/{attempt_id}",
+        f"/committee/attempts/{attempt_id}/time",
         data={"minutes": "15", "reason": "", "csrf_token": token},
     )
     assert missing.status_code == 200
     assert candidate.get(f"/api/attempts/{attempt_id}").get_json()["deadline"] == before
     done = client.post(
-        f"/committee/attempts/{attempt_id}",
+        f"/committee/attempts/{attempt_id}/time",
         data={"minutes": "15", "reason": "fire alarm", "csrf_token": token},
     )
     assert done.status_code == 302

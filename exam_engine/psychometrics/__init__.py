@@ -1,0 +1,43 @@
+"""Item statistics, IRT and rank uncertainty for the committee. Pure: numpy, scipy, matplotlib.
+
+The web app calls :func:`analyse` on a :class:`ScoreMatrix` built with :func:`score_matrix`;
+``docs/psychometrics.md`` explains every figure it returns.
+"""
+
+from exam_engine.psychometrics.analysis import Analysis, CandidateRow, analyse
+from exam_engine.psychometrics.bootstrap import bootstrap_top_k
+from exam_engine.psychometrics.irt import IrtFit, fit_irt, irt_top_k
+from exam_engine.psychometrics.itemstats import ItemAnalysis, ItemStats, TestStats, analyse_items
+from exam_engine.psychometrics.matrix import ScoreMatrix, drop_items, full_marks, score_matrix
+from exam_engine.psychometrics.plots import item_map_svg, rank_bands_svg, score_distribution_svg
+from exam_engine.psychometrics.ranking import Ranking, TopKResult, competition_ranks, rank
+from exam_engine.psychometrics.uncertainty import CLEARLY_IN, CLEARLY_OUT, label, labels
+
+__all__ = [
+    "CLEARLY_IN",
+    "CLEARLY_OUT",
+    "Analysis",
+    "CandidateRow",
+    "IrtFit",
+    "ItemAnalysis",
+    "ItemStats",
+    "Ranking",
+    "ScoreMatrix",
+    "TestStats",
+    "TopKResult",
+    "analyse",
+    "analyse_items",
+    "bootstrap_top_k",
+    "competition_ranks",
+    "drop_items",
+    "fit_irt",
+    "full_marks",
+    "irt_top_k",
+    "item_map_svg",
+    "label",
+    "labels",
+    "rank",
+    "rank_bands_svg",
+    "score_distribution_svg",
+    "score_matrix",
+]

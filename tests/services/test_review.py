@@ -1,0 +1,171 @@
+"""The committee's changes after grading, on a real database with the real grader."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from exam_engine.extensions import db
+from exam_engine.models import (
+    AuditEntry,
+    DecisionKind,
+    Exam,
+    ItemAction,
+    QuestionVersion,
+)
+from exam_engine.services import questions, review
+from exam_engine.services.exam_export import export_exam
+from exam_engine.services.exam_import import InvalidExport, import_exam
+from exam_engine.services.ranking import rank_exam
+from exam_engine.services.regrade import apply_regrade, plan_regrade
+from exam_engine.services.scoring import grades_of
+from tests.factories import make_exam, make_staff, right, sit
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+def fixed_exam() -> Exam:
+    """Everyone gets every probability question, so marks compare question by question."""
+    pool = [v for v in questions.current_versions("fellowship") if v.topic == "probability"]
+    sections = [{"bank": "fellowship", "topic": "probability", "draw": len(pool)}]
+    return make_exam(now=NOW, sections=sections, cohort_size=1)
+
+
+def totals() -> dict[str, float]:
+    ranking = rank_exam(db.session.scalars(select(Exam)).one())
+    return {r.candidate.email: r.total for r in ranking.rows}
+
+
+def test_right_answers_score_full_and_blank_scores_zero(app: Flask) -> None:
+    exam = fixed_exam()
+    best = sit(exam, "best@example.org", right, NOW)
+    blank = sit(exam, "blank@example.org", None, NOW)
+    assert all(g.score == g.max_score for g in grades_of(best).values()), [
+        (g.part_key, g.note, g.error) for g in grades_of(best).values() if g.score < g.max_score
+    ]
+    assert all(g.score == 0 and g.note == "NoAnswer" for g in grades_of(blank).values())
+    ranking = rank_exam(exam)
+    assert [r.candidate.email for r in ranking.rows] == ["best@example.org", "blank@example.org"]
+    assert ranking.rows[0].within_cohort and not ranking.rows[1].within_cohort
+    assert ranking.rows[0].percentile == 75.0 and ranking.rows[1].percentile == 25.0
+
+
+def test_override_needs_a_reason_keeps_history_and_moves_the_ranking(app: Flask) -> None:
+    exam = fixed_exam()
+    staff = make_staff("committee")
+    blank = sit(exam, "blank@example.org", None, NOW)
+    grade = next(iter(grades_of(blank).values()))
+    with pytest.raises(review.ReviewError):
+        review.override_grade(grade, grade.max_score, "  ", staff, NOW)
+    with pytest.raises(review.ReviewError):
+        review.override_grade(grade, grade.max_score + 1, "typo in key", staff, NOW)
+    review.override_grade(grade, grade.max_score, "accepted equivalent form", staff, NOW)
+    db.session.commit()
+    assert totals()["blank@example.org"] == grade.max_score
+    assert [(h.kind, h.old_score, h.new_score) for h in review.history(grade)] == [
+        ("override", 0.0, grade.max_score)
+    ]
+    review.clear_override(grade, "mistake", staff, NOW)
+    db.session.commit()
+    assert totals()["blank@example.org"] == 0.0
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert actions == ["grade.override", "grade.override_cleared"]
+
+
+def test_drop_and_full_marks_change_the_ranking_and_undo(app: Flask) -> None:
+    exam = fixed_exam()
+    staff = make_staff("committee")
+    best = sit(exam, "best@example.org", right, NOW)
+    sit(exam, "blank@example.org", None, NOW)
+    before = rank_exam(exam).rows[0].max_total
+    question = best.questions[0].version.question
+    assert question.current_version is not None
+    points = question.current_version.points
+    review.adjust_item(exam, question, ItemAction.FULL_MARKS, "ambiguous wording", staff, NOW)
+    assert totals()["blank@example.org"] == points
+    review.adjust_item(exam, question, ItemAction.DROP, "broken", staff, NOW)
+    assert totals()["blank@example.org"] == 0.0
+    assert rank_exam(exam).rows[0].max_total == before - points
+    review.adjust_item(exam, question, None, "restored", staff, NOW)
+    assert rank_exam(exam).rows[0].max_total == before
+
+
+def test_decisions_and_blind_review_are_audited(app: Flask) -> None:
+    exam = fixed_exam()
+    staff = make_staff("committee")
+    attempt = sit(exam, "a@example.org", right, NOW)
+    review.decide(attempt, DecisionKind.SHORTLIST, "strong", staff, NOW)
+    review.decide(attempt, DecisionKind.OFFER, "top", staff, NOW)
+    decision = review.current_decision(attempt)
+    assert decision is not None and decision.kind == DecisionKind.OFFER and decision.revision == 2
+    review.set_blind(exam, True, staff, NOW)
+    assert review.display_name(exam, attempt.id, "Ada", "a@example.org") == f"#{attempt.id}"
+    review.set_blind(exam, False, staff, NOW)
+    assert review.display_name(exam, attempt.id, "Ada", "a@example.org") == "Ada"
+    assert exam.revealed_at == NOW
+    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["decision.set", "decision.set", "exam.blind", "exam.reveal"]
+
+
+def test_regrade_after_a_key_fix_dry_run_then_apply(app: Flask) -> None:
+    exam = fixed_exam()
+    staff = make_staff("committee")
+    best = sit(exam, "best@example.org", right, NOW)
+    sit(exam, "blank@example.org", None, NOW)
+    assert plan_regrade(exam, "shown").changes == []
+    # A "fix" to one question's key: its first part now expects something else.
+    question = best.questions[0].version.question
+    assert question.current_version is not None
+    data = dict(question.current_version.data)
+    data["parts"] = [dict(p) for p in data["parts"]]
+    data["parts"][0]["answer"] = "123456789"
+    data["parts"][0].pop("rules", None)
+    data["tests"] = []
+    version = QuestionVersion(
+        question_id=question.id,
+        content_hash="f" * 64,
+        title=data["title"],
+        topic=data["topic"],
+        tags=data.get("tags", []),
+        points=question.current_version.points,
+        data=data,
+    )
+    db.session.add(version)
+    db.session.flush()
+    question.current_version = version
+    db.session.commit()
+    before = totals()
+    plan = plan_regrade(exam, "current")
+    assert [c.attempt_id for c in plan.changes] == [
+        a for a in sorted({c.attempt_id for c in plan.changes})
+    ]
+    assert len(plan.changes) == 1 and plan.changes[0].new == 0.0
+    assert totals() == before  # a dry run changes nothing
+    assert apply_regrade(exam, plan, staff, NOW) == 1
+    db.session.commit()
+    assert totals()["best@example.org"] == before["best@example.org"] - plan.changes[0].old
+    assert plan_regrade(exam, "current").changes == []
+
+
+def test_whole_exam_export_imports_back(app: Flask) -> None:
+    exam = fixed_exam()
+    staff = make_staff("committee")
+    attempt = sit(exam, "best@example.org", right, NOW)
+    sit(exam, "blank@example.org", None, NOW)
+    grade = next(iter(grades_of(attempt).values()))
+    review.override_grade(grade, 0.0, "checked by hand", staff, NOW)
+    review.decide(attempt, DecisionKind.SHORTLIST, "note", staff, NOW)
+    db.session.commit()
+    exported = export_exam(exam)
+    copy = import_exam(exported, "screening-copy")
+    db.session.commit()
+    again = export_exam(copy)
+    again["exam"]["slug"] = exported["exam"]["slug"]
+    assert again == exported
+    with pytest.raises(InvalidExport):
+        import_exam(exported, "screening-copy")
+    with pytest.raises(InvalidExport):
+        import_exam({"format": "something else"})
+    with pytest.raises(InvalidExport):
+        import_exam({**exported, "attempts": [{"email": "x"}]}, "broken")
