@@ -43,8 +43,9 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def local_datetime(moment: datetime | None, zone_name: str | None = None,
-                   fmt: str = "medium") -> str:
+def local_datetime(
+    moment: datetime | None, zone_name: str | None = None, fmt: str = "medium"
+) -> str:
     """A time in the reader's language, in the given zone (UTC by default), zone named."""
     if moment is None:
         return ""
