@@ -1,0 +1,1 @@
+"""Tests of the grading core (pure, mostly parametrised)."""
