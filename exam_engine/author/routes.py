@@ -9,7 +9,7 @@ from exam_engine.auth.guards import role_required
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Bank, Question, Role
-from exam_engine.services import questions
+from exam_engine.services import authoring, questions
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 
@@ -48,4 +48,9 @@ def preview(question_id: int) -> str:
         variant=variant,
         seed=seed_value,
         seed_error=seed_error,
+        history=authoring.version_history(question),
     )
+
+
+# The editor and the import/export pages register their views on ``bp``.
+from exam_engine.author import editor, transfer  # noqa: E402, F401

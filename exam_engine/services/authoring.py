@@ -8,6 +8,7 @@ atomically, and then stores the content as a question version in the database.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
@@ -86,8 +87,12 @@ def find_file(bank_dir: Path, question_id: str) -> StoredFile | None:
 
 @contextmanager
 def _bank_lock(bank_dir: Path) -> Iterator[None]:
-    """Serialise saves to one bank across threads and processes (an advisory file lock)."""
-    with open(bank_dir / ".edit.lock", "a") as handle:
+    """Serialise saves to one bank across threads and processes (an advisory file lock).
+
+    The lock file lives in the temporary folder, not in the bank, so it never shows in git.
+    """
+    key = hashlib.sha256(str(bank_dir.resolve()).encode()).hexdigest()[:24]
+    with open(Path(tempfile.gettempdir()) / f"exam-engine-bank-{key}.lock", "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -150,7 +155,7 @@ def save_question(bank_dir: Path, data: dict[str, Any], base_hash: str | None) -
             _write_atomically(target, text)
             if current is not None and current.path != target:
                 current.path.unlink()
-    version, new = store_version(bank_dir.name, spec)
+        version, new = store_version(bank_dir.name, spec)  # in the lock: same order as files
     return SaveResult(target, version, new, changed)
 
 

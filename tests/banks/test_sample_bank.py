@@ -32,8 +32,10 @@ def test_sample_bank_coverage(sample_bank: Bank) -> None:
     questions = sample_bank.questions
     inputs = {part.input_type for q in questions for part in q.parts}
     tests = {part.test for q in questions for part in q.parts}
-    assert len(questions) >= 14
+    assert len(questions) >= 40
     assert {q.topic for q in questions} == set(TOPICS)
+    per_topic = {topic: sum(q.topic == topic for q in questions) for topic in TOPICS}
+    assert min(per_topic.values()) >= 7, per_topic
     assert sum(q.is_random for q in questions) >= 5
     assert sum(len(q.parts) > 1 for q in questions) >= 4
     assert {"choice", "multichoice", "matrix", "numeric", "algebraic", "set", "interval"} <= inputs

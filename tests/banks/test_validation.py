@@ -180,8 +180,8 @@ CASES = [
     ),
     (
         "probability/uncorrelated-dependent.yaml",
-        "  - part: which\n    response: A",
-        "  - part: what\n    response: A",
+        '  - part: which\n    response: "A"',
+        '  - part: what\n    response: "A"',
         "uncorrelated-dependent",
         "tests[1].part",
         "part keys",
