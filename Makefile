@@ -55,6 +55,7 @@ lint: install
 
 test: install system-deps lint
 	$(BIN)/exam-engine banks validate question_banks
+	$(BIN)/exam-engine banks test question_banks
 	$(BIN)/pytest -q -p no:cacheprovider
 
 bench: install system-deps

@@ -103,12 +103,7 @@ def _draw(invitation: Invitation, seed: int) -> list[AttemptQuestion]:
     rng = random.Random(_derive(seed, "draw"))
     drawn: list[AttemptQuestion] = []
     for section in invitation.exam.sections:
-        pool = [
-            v
-            for v in questions.current_versions(section.bank_slug)
-            if (section.topic is None or v.topic == section.topic)
-            and set(section.tags) <= set(v.tags)
-        ]
+        pool = questions.pool(section.bank_slug, section.topic, section.tags)
         if len(pool) < section.draw_count:
             raise ExamClosed(f"section {section.position} has too few questions")
         for version in rng.sample(pool, section.draw_count):

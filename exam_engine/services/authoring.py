@@ -172,7 +172,7 @@ def store_version(bank_slug: str, spec: banks.QuestionSpec) -> tuple[QuestionVer
         db.session.add(bank)
         db.session.flush()
     report = questions.ImportReport()
-    questions._store_version(bank, spec, report)  # the import's own rule for versions
+    questions.store_version(bank, spec, report)  # the import's own rule for versions
     question = db.session.scalars(
         select(Question).where(Question.bank_id == bank.id, Question.slug == spec.id)
     ).one()
@@ -222,11 +222,8 @@ def exam_test_failures(
     failures: list[banks.AuthorTestFailure] = []
     seen: set[int] = set()
     for section in exam.sections:
-        for version in questions.current_versions(section.bank_slug):
-            if version.id in seen or not (
-                (section.topic is None or version.topic == section.topic)
-                and set(section.tags) <= set(version.tags)
-            ):
+        for version in questions.pool(section.bank_slug, section.topic, section.tags):
+            if version.id in seen:
                 continue
             seen.add(version.id)
             failures += _failures(version.content_hash, version.id, tuple(seeds), GRADER_VERSION)

@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 from exam_engine.errors import DomainError
 from exam_engine.extensions import db
 from exam_engine.models import Candidate, Exam, ExamSection, Invitation
-from exam_engine.services import questions
+from exam_engine.services import authoring, questions
+
+
+class ExamNotReady(DomainError):
+    """An exam whose questions fail their author tests cannot be opened."""
+
+    status = 409
+    code = "exam_not_ready"
 
 
 class InvalidExam(DomainError):
@@ -75,6 +82,11 @@ def save_exam(data: dict[str, Any]) -> Exam:
     exam.default_locale = str(data.get("default_locale") or "en")
     exam.sections = [_section(i, s) for i, s in enumerate(_require(data, "sections"), start=1)]
     db.session.flush()
+    failures = authoring.exam_test_failures(exam)
+    if failures:
+        shown = "\n".join(str(f) for f in failures[:5])
+        more = f"\n... and {len(failures) - 5} more" if len(failures) > 5 else ""
+        raise ExamNotReady(f"questions this exam can draw fail their author tests:\n{shown}{more}")
     return exam
 
 
@@ -96,11 +108,7 @@ def _section(position: int, data: Any) -> ExamSection:
     draw = _positive_int(data.get("draw", 1), f"{field}.draw")
     tags = [str(t) for t in data.get("tags") or []]
     topic = data.get("topic")
-    pool = [
-        v
-        for v in questions.current_versions(bank)
-        if (topic is None or v.topic == topic) and set(tags) <= set(v.tags)
-    ]
+    pool = questions.pool(bank, topic, tags)
     if len(pool) < draw:
         raise InvalidExam(
             f"{field}: draws {draw} questions but bank {bank!r} has only {len(pool)} that match"

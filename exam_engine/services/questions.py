@@ -52,12 +52,12 @@ def import_banks(root: str | Path) -> ImportReport:
             db.session.flush()
         report.banks += 1
         for spec in loaded.questions:
-            _store_version(bank, spec, report)
+            store_version(bank, spec, report)
     db.session.flush()
     return report
 
 
-def _store_version(bank: Bank, spec: banks.QuestionSpec, report: ImportReport) -> None:
+def store_version(bank: Bank, spec: banks.QuestionSpec, report: ImportReport) -> None:
     """Add ``spec`` as a version of its question unless that exact content is stored."""
     question = db.session.scalars(
         select(Question).where(Question.bank_id == bank.id, Question.slug == spec.id)
@@ -102,6 +102,21 @@ def current_versions(bank_slug: str) -> list[QuestionVersion]:
         .order_by(Question.slug)
     )
     return list(db.session.scalars(stmt))
+
+
+def pool(bank_slug: str, topic: str | None, tags: list[str]) -> list[QuestionVersion]:
+    """The current versions a section can draw from: its bank, its topic (if any), all its tags.
+
+    :param bank_slug: the bank.
+    :param topic: the topic, or ``None`` for any.
+    :param tags: tags every drawn question must carry.
+    :returns: the versions, by question slug.
+    """
+    return [
+        v
+        for v in current_versions(bank_slug)
+        if (topic is None or v.topic == topic) and set(tags) <= set(v.tags)
+    ]
 
 
 def variant(version: QuestionVersion, seed: int) -> banks.Variant:

@@ -1,0 +1,45 @@
+"""Opening an exam: its pools must hold enough questions, and those questions must pass their
+author tests."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from exam_engine.extensions import db
+from exam_engine.models import Exam, Question, QuestionVersion
+from exam_engine.services.exams import ExamNotReady, InvalidExam
+from tests.factories import make_exam
+
+
+def test_a_pool_too_small_is_refused(app: Flask) -> None:
+    with pytest.raises(InvalidExam, match="has only"):
+        make_exam(sections=[{"bank": "fellowship", "topic": "calculus", "draw": 500}])
+
+
+def test_questions_failing_their_tests_keep_the_exam_closed(app: Flask) -> None:
+    question = db.session.scalars(select(Question).where(Question.slug == "binomial-coins")).one()
+    current = question.current_version
+    assert current is not None
+    data = dict(current.data)
+    data["parts"] = [dict(p) for p in data["parts"]]
+    data["parts"][0]["answer"] = "123456789"  # a wrong key: the right-answer test now fails
+    broken = QuestionVersion(
+        question_id=question.id,
+        content_hash="e" * 64,
+        title=current.title,
+        topic=current.topic,
+        tags=current.tags,
+        points=current.points,
+        data=data,
+    )
+    db.session.add(broken)
+    db.session.flush()
+    question.current_version = broken
+    db.session.commit()
+    with pytest.raises(ExamNotReady, match="binomial-coins"):
+        make_exam(sections=[{"bank": "fellowship", "topic": "probability", "draw": 2}])
+    db.session.rollback()
+    assert db.session.scalars(select(Exam)).first() is None
+    make_exam(sections=[{"bank": "fellowship", "topic": "calculus", "draw": 2}])
