@@ -1,0 +1,462 @@
+"""Capacity of one machine for a sitting (issue #4, point 13).
+
+Drives N simulated candidates through the real HTTP API of gunicorn + PostgreSQL on this
+machine: each opens the invitation, starts, reads the attempt, then saves an answer every
+5-15 s (seeded) for the run. Prints the sustained saves per second, p50 and p99 latency of the
+saves, and, on the same PostgreSQL server in the same run, pgbench's rate for a one-row update
+as the ceiling. ``--sweep`` steps N up to find how many candidates keep p99 under 200 ms.
+
+    .venv/bin/python tests/benchmarks/sitting.py [--candidates 500] [--duration 120] [--sweep]
+
+Everything listens on 127.0.0.1 or a Unix socket and is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.durability.servers import Gunicorn, SittingCluster, seed_sitting  # noqa: E402
+from tests.pg import _bin  # noqa: E402
+
+CSRF = re.compile(rb'name="csrf-token" content="([^"]+)"')
+
+
+class HTTPError(Exception):
+    """The server answered with an unexpected status."""
+
+
+async def fetch(
+    port: int, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP/1.1 request on its own connection (as a browser does after a 10 s pause)."""
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Connection: close",
+        f"Content-Length: {len(body)}",
+    ]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write("\r\n".join(lines).encode() + b"\r\n\r\n" + body)
+        data = await reader.read()  # the server closes the connection after the response
+    finally:
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except OSError:
+            pass
+    if not data:
+        raise ConnectionResetError("closed without an answer")
+    head, _, payload = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    received = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        received[name.strip().lower()] = value.strip()
+    if received.get("transfer-encoding") == "chunked":
+        payload = _unchunk(payload)
+    return int(status_line.split()[1]), received, payload
+
+
+def _unchunk(payload: bytes) -> bytes:
+    out, rest = bytearray(), payload
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        out += rest[:size]
+        rest = rest[size + 2 :]
+    return bytes(out)
+
+
+@dataclass
+class Candidate:
+    """One simulated candidate: its session, its attempt and its per-part counters."""
+
+    number: int
+    token: str
+    rng: random.Random
+    cookie: str = ""
+    csrf: str = ""
+    attempt: int = 0
+    parts: list[str] = field(default_factory=list)
+    seqs: dict[str, int] = field(default_factory=dict)
+
+    async def request(
+        self,
+        port: int,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
+        sent = dict(headers or {})
+        if self.cookie:
+            sent["Cookie"] = self.cookie
+        status, received, data = await fetch(port, method, path, body, sent)
+        if received.get("set-cookie", "").startswith("session="):
+            self.cookie = received["set-cookie"].split(";", 1)[0]
+        return status, received, data
+
+    async def start(self, port: int) -> None:
+        """Open the invitation, press start, read the attempt's parts."""
+        status, _, page = await self.request(port, "GET", f"/i/{self.token}")
+        match = CSRF.search(page)
+        if status != 200 or not match:
+            raise HTTPError(f"invitation page: {status}")
+        self.csrf = match.group(1).decode()
+        form = f"csrf_token={self.csrf}".encode()
+        status, headers, _ = await self.request(
+            port,
+            "POST",
+            f"/i/{self.token}/start",
+            form,
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        if status != 302:
+            raise HTTPError(f"start: {status}")
+        self.attempt = int(headers["location"].rstrip("/").rsplit("/", 1)[-1])
+        status, _, state = await self.request(port, "GET", f"/api/attempts/{self.attempt}")
+        if status != 200:
+            raise HTTPError(f"attempt state: {status}")
+        questions = json.loads(state)["questions"]
+        self.parts = [part["key"] for q in questions for part in q["parts"]]
+        self.seqs = dict.fromkeys(self.parts, 0)
+
+    async def save(self, port: int) -> tuple[int | None, float]:
+        """Save the next answer of a random part; returns (status or None, seconds)."""
+        part = self.rng.choice(self.parts)
+        self.seqs[part] += 1
+        body = json.dumps(
+            {"value": f"{self.seqs[part]}*x^2+{self.number}", "seq": self.seqs[part]}
+        ).encode()
+        headers = {"Content-Type": "application/json", "X-CSRFToken": self.csrf}
+        began = time.perf_counter()
+        try:
+            status, _, _ = await self.request(
+                port, "PUT", f"/api/attempts/{self.attempt}/answers/{part}", body, headers
+            )
+        except OSError:
+            status = None
+        return status, time.perf_counter() - began
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int | str) -> list[str]:
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rfind(")") + 2 :].split()
+
+
+class CpuMeter:
+    """CPU seconds of the whole machine and of this benchmark's own processes, by part (the
+    client, gunicorn's workers, their grading processes, PostgreSQL), so that a run on a busy
+    machine says so, and the cost of a save can be split."""
+
+    PARTS = ("client", "gunicorn", "grading", "postgres")
+
+    def __init__(self, server: Gunicorn, cluster: SittingCluster) -> None:
+        self.server = server
+        self.postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+
+    def _part(self, pid: int, stat: list[str], group: int) -> str | None:
+        if pid == os.getpid():
+            return "client"
+        if pid == self.postmaster or int(stat[1]) == self.postmaster:
+            return "postgres"
+        if int(stat[2]) == group:
+            return "gunicorn" if pid == group or int(stat[1]) == group else "grading"
+        return None
+
+    def sample(self) -> tuple[float, dict[int, tuple[str, float]]]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        busy = (sum(fields[:8]) - fields[3] - fields[4]) / TICK
+        ours: dict[int, tuple[str, float]] = {}
+        group = self.server.process.pid if self.server.process else -1
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = _stat(entry)
+            except OSError:
+                continue
+            part = self._part(int(entry), stat, group)
+            if part:  # fields after the name: state ppid pgrp ...; utime, stime 12th, 13th
+                ours[int(entry)] = (part, (int(stat[11]) + int(stat[12])) / TICK)
+        return busy, ours
+
+    @staticmethod
+    def share(
+        before: tuple[float, dict[int, tuple[str, float]]],
+        after: tuple[float, dict[int, tuple[str, float]]],
+        seconds: float,
+    ) -> tuple[float, dict[str, float]]:
+        """Machine busy cores, and cores used by each of our parts, over the interval."""
+        used = dict.fromkeys(CpuMeter.PARTS, 0.0)
+        for pid, (part, total) in after[1].items():
+            used[part] += (total - before[1].get(pid, (part, 0.0))[1]) / seconds
+        return (after[0] - before[0]) / seconds, used
+
+
+@dataclass
+class Step:
+    """The measurements of one load level."""
+
+    candidates: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    failures: int = 0
+    busy_cores: float = 0.0
+    cores: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+
+
+async def candidate_loop(
+    candidate: Candidate, port: int, step: Step, measure_from: float, until: float
+) -> None:
+    """Save every 5-15 s until ``until``; saves started after ``measure_from`` count."""
+    loop = asyncio.get_running_loop()
+    await asyncio.sleep(candidate.rng.uniform(0, 15))  # candidates do not type in lockstep
+    while loop.time() < until:
+        started = loop.time()
+        status, seconds = await candidate.save(port)
+        if started >= measure_from:
+            if status == 200:
+                step.latencies.append(seconds)
+            else:
+                step.failures += 1
+        await asyncio.sleep(max(0.0, started + candidate.rng.uniform(5, 15) - loop.time()))
+
+
+async def start_all(
+    candidates: list[Candidate], port: int, reloads: int, parallel: int = 8
+) -> float:
+    """Start the attempts that are not started yet, a few at a time, and reload each attempt
+    ``reloads`` times (as a page reopened during a long sitting does: every gunicorn worker
+    then has the candidate's question variants in its cache); returns seconds taken."""
+    gate = asyncio.Semaphore(parallel)
+    began = time.perf_counter()
+
+    async def one(candidate: Candidate) -> None:
+        async with gate:
+            await candidate.start(port)
+            for _ in range(reloads):
+                status, _, _ = await candidate.request(
+                    port, "GET", f"/api/attempts/{candidate.attempt}"
+                )
+                if status != 200:
+                    raise HTTPError(f"attempt state: {status}")
+
+    await asyncio.gather(*(one(c) for c in candidates if not c.attempt))
+    return time.perf_counter() - began
+
+
+async def run_step(
+    candidates: list[Candidate], port: int, warmup: float, duration: float, meter: CpuMeter
+) -> Step:
+    """Every candidate saves for ``warmup + duration`` s; the last ``duration`` s count."""
+    loop = asyncio.get_running_loop()
+    step = Step(len(candidates), duration)
+    measure_from = loop.time() + warmup
+    until = measure_from + duration
+
+    async def measure_cpu() -> None:
+        await asyncio.sleep(warmup)
+        before = meter.sample()
+        await asyncio.sleep(duration)
+        step.busy_cores, step.cores = meter.share(before, meter.sample(), duration)
+
+    await asyncio.gather(
+        measure_cpu(), *(candidate_loop(c, port, step, measure_from, until) for c in candidates)
+    )
+    return step
+
+
+def pgbench(cluster: SittingCluster, clients: int, seconds: int) -> float:
+    """pgbench's transactions per second for a one-row UPDATE on the same server."""
+    cluster.sql("CREATE DATABASE ceiling")
+    import psycopg
+
+    with psycopg.connect(**cluster.conninfo("ceiling"), autocommit=True) as conn:
+        conn.execute("CREATE TABLE answers (id integer PRIMARY KEY, seq integer, value text)")
+        conn.execute("INSERT INTO answers SELECT g, 0, '' FROM generate_series(1, 1000) g")
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write(
+            "\\set id random(1, 1000)\n"
+            "UPDATE answers SET seq = seq + 1, value = 'x^2+1' WHERE id = :id;\n"
+        )
+    os.chmod(script.name, 0o644)
+    try:
+        result = subprocess.run(
+            [
+                _bin("pgbench"),
+                "-n",
+                "-c",
+                str(clients),
+                "-j",
+                str(min(clients, 2)),
+                "-T",
+                str(seconds),
+                "-f",
+                script.name,
+                "-h",
+                str(cluster.socket_dir),
+                "-U",
+                cluster.user,
+                "ceiling",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        os.unlink(script.name)
+    match = re.search(r"tps = ([\d.]+)", result.stdout)
+    if not match:
+        raise RuntimeError(f"no tps in pgbench's output:\n{result.stdout}{result.stderr}")
+    return float(match.group(1))
+
+
+def report(step: Step) -> str:
+    return (
+        f"{step.candidates:>6} candidates: {step.rate:7.1f} saves/s, "
+        f"p50 {step.percentile(0.5):6.1f} ms, p99 {step.percentile(0.99):7.1f} ms, "
+        f"{step.failures} failed"
+    )
+
+
+def cpu_report(step: Step) -> str:
+    ours = sum(step.cores.values())
+    per_save = " + ".join(
+        f"{name} {cores / max(step.rate, 1e-9) * 1000:.1f}" for name, cores in step.cores.items()
+    )
+    return (
+        f"         CPU: ours {ours:.2f} cores, other processes on the machine "
+        f"{max(0.0, step.busy_cores - ours):.2f} cores; per save (ms): {per_save}"
+    )
+
+
+async def drive(
+    args: argparse.Namespace, server: Gunicorn, tokens: list[str], cluster: SittingCluster
+) -> list[Step]:
+    """Run one step (or the sweep), starting candidates as they are needed."""
+    levels = [args.candidates]
+    if args.sweep:
+        levels = list(range(args.sweep_from, args.sweep_to + 1, args.sweep_step))
+    candidates: list[Candidate] = []
+    steps = []
+    meter = CpuMeter(server, cluster)
+    for level in levels:
+        while len(candidates) < level:
+            n = len(candidates)
+            if n >= len(tokens):
+                tokens += seed_sitting(
+                    cluster.url("sitting"), level - n, migrate_first=False, first=n
+                )
+            candidates.append(Candidate(n, tokens[n], random.Random(args.seed * 100_003 + n)))
+        took = await start_all(candidates, server.port, args.reloads)
+        print(f"started attempts up to {level} candidates in {took:.1f} s", flush=True)
+        step = await run_step(candidates, server.port, args.warmup, args.duration, meter)
+        print(report(step), flush=True)
+        print(cpu_report(step), flush=True)
+        steps.append(step)
+        if args.sweep and (step.percentile(0.99) > 200 or step.failures):
+            break
+    return steps
+
+
+def main() -> None:
+    cores = os.cpu_count() or 1
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--candidates", type=int, default=500)
+    parser.add_argument("--duration", type=float, default=120, help="measured seconds per step")
+    parser.add_argument("--warmup", type=float, default=30, help="unmeasured seconds first")
+    parser.add_argument("--workers", type=int, default=2 * cores + 1)
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
+    parser.add_argument("--threads", type=int, default=1, help="per worker (gthread)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reloads", type=int, default=5, help="unmeasured reloads of each attempt at its start"
+    )
+    parser.add_argument("--pgbench-seconds", type=int, default=20)
+    parser.add_argument(
+        "--fast-disk", action="store_true", help="PostgreSQL with fsync off (as the tests run it)"
+    )
+    parser.add_argument("--sweep", action="store_true", help="step N up until p99 > 200 ms")
+    parser.add_argument("--sweep-from", type=int, default=100)
+    parser.add_argument("--sweep-to", type=int, default=3000)
+    parser.add_argument("--sweep-step", type=int, default=100)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="exam-engine-bench-"))
+    cluster = SittingCluster(durable=not args.fast_disk)
+    server = Gunicorn(
+        cluster.url("sitting"),
+        folder / "gunicorn.log",
+        workers=args.workers,
+        worker_class=args.worker_class,
+        threads=args.threads,
+        grader_workers=args.threads,
+    )
+    try:
+        cluster.start()
+        cluster.sql("CREATE DATABASE sitting")
+        tokens = seed_sitting(cluster.url("sitting"), args.candidates)
+        server.start()
+        print(
+            f"gunicorn: {args.workers} {args.worker_class} workers x {args.threads} "
+            f"thread(s) on {cores} cores; PostgreSQL "
+            f"{'fsync off' if args.fast_disk else 'fsync on'}, synchronous_commit on",
+            flush=True,
+        )
+        steps = asyncio.run(drive(args, server, tokens, cluster))
+        clients = args.workers * args.threads
+        ceiling = pgbench(cluster, clients, args.pgbench_seconds)
+    finally:
+        server.stop()
+        cluster.stop()
+    print(f"\npgbench one-row UPDATE, {clients} clients: {ceiling:.0f} tps (the ceiling)")
+    for step in steps:
+        print(f"{report(step)}; ours/pgbench {step.rate / ceiling:.4f}")
+    good = [s for s in steps if s.percentile(0.99) < 200 and not s.failures]
+    if args.sweep:
+        best = max(good, key=lambda s: s.candidates) if good else None
+        print(
+            f"most candidates with p99 < 200 ms: {best.candidates if best else 'none'}"
+            + (f" ({best.rate:.1f} saves/s, {best.rate / ceiling:.4f} of pgbench)" if best else "")
+        )
+    else:
+        verdict = "met" if steps[0].percentile(0.99) < 100 else "NOT met"
+        print(f"target p99 < 100 ms at {args.candidates} candidates: {verdict}")
+    print(
+        f"median latency over all steps: "
+        f"{statistics.median([x for s in steps for x in s.latencies]) * 1000:.1f} ms"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""One real sitting per module: PostgreSQL, a seeded database and gunicorn with 3 workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.durability.servers import Gunicorn, SittingCluster, seed_sitting
+
+WORKERS = 3
+INVITATIONS = 160
+
+
+@dataclass
+class Sitting:
+    """The servers of a sitting, and invitations not yet used by any test."""
+
+    cluster: SittingCluster
+    database: str
+    server: Gunicorn
+    tokens: list[str]
+    log: Path
+
+    def take(self, n: int) -> list[str]:
+        """``n`` fresh invitation tokens: every test gets its own candidates."""
+        taken, self.tokens = self.tokens[:n], self.tokens[n:]
+        assert len(taken) == n, "not enough invitations seeded for this module"
+        return taken
+
+    def log_tail(self, lines: int = 40) -> str:
+        """The end of gunicorn's log, for assertion messages."""
+        text = self.log.read_text(errors="replace").splitlines()
+        return "\n".join(text[-lines:])
+
+
+@pytest.fixture(scope="module")
+def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Sitting:
+    """Start everything; each finalizer is registered as soon as its process exists."""
+    cluster = SittingCluster()
+    request.addfinalizer(cluster.stop)
+    cluster.start()
+    cluster.sql("CREATE DATABASE sitting")
+    tokens = seed_sitting(cluster.url("sitting"), INVITATIONS)
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    server = Gunicorn(cluster.url("sitting"), log, workers=WORKERS)
+    request.addfinalizer(server.stop)
+    server.start()
+    return Sitting(cluster, "sitting", server, tokens, log)
+
+
+@pytest.fixture
+def sitting(servers: Sitting) -> Sitting:
+    """The module's sitting, checked to be up before each test."""
+    process = servers.server.process
+    assert process is not None and process.poll() is None, (
+        "gunicorn is not running (an earlier test broke it):\n" + servers.log_tail()
+    )
+    assert servers.server.answers(), "gunicorn does not answer:\n" + servers.log_tail()
+    return servers
