@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import get_locale
 from werkzeug.wrappers import Response
 
 from exam_engine import clock, grading
@@ -38,7 +39,7 @@ def attempt_state(attempt_id: int) -> Response:
     """The attempt's questions, saved answers, deadline and the server's time."""
     attempt = _attempt(attempt_id)
     close_and_grade(attempt, clock.now())
-    return jsonify(sitting_view(attempt, clock.now()))
+    return jsonify(sitting_view(attempt, clock.now(), str(get_locale())))
 
 
 @bp.put("/attempts/<int:attempt_id>/answers/<part_key>")

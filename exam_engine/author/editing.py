@@ -17,6 +17,7 @@ from exam_engine.services.authoring import validate_question
 
 SECTIONS = ("parameters", "conditions", "parts", "tests")
 SCALARS = ("id", "title", "topic", "difficulty", "body")
+LOCALISED = ("title", "body")
 NEW_PARTS = """- key: a
   prompt: ""
   input: algebraic
@@ -46,7 +47,11 @@ def form_from_data(form: QuestionForm, data: dict[str, Any], base_hash: str | No
     :param base_hash: the content hash the file had when it was read.
     """
     for name in SCALARS:
-        getattr(form, name).data = data.get(name, "")
+        value = data.get(name, "")
+        if name in LOCALISED and isinstance(value, dict):
+            getattr(form, f"{name}_ko").data = value.get("ko", "")
+            value = value.get("en", "")
+        getattr(form, name).data = value
     form.tags.data = ", ".join(str(t) for t in data.get("tags", []))
     points = data.get("points")
     form.points.data = "" if points is None else str(points)
@@ -83,13 +88,19 @@ def _section(parsed: Parsed, name: str, text: str, kind: type) -> Any:
     return source.data
 
 
+def _local(english: str, korean: str) -> str | dict[str, str]:
+    """A text in English only, or in both languages when the Korean field is filled."""
+    return {"en": english, "ko": korean} if korean.strip() else english
+
+
 def data_from_form(form: QuestionForm) -> Parsed:
     """Build the question from the editor and validate it like a bank file.
 
     :param form: the submitted form.
     :returns: the data, and the messages by form field (empty when valid).
     """
-    data: dict[str, Any] = {"id": (form.id.data or "").strip(), "title": form.title.data or ""}
+    data: dict[str, Any] = {"id": (form.id.data or "").strip()}
+    data["title"] = _local(form.title.data or "", form.title_ko.data or "")
     data["topic"] = form.topic.data
     parsed = Parsed(data)
     tags = [t.strip() for t in (form.tags.data or "").split(",") if t.strip()]
@@ -98,7 +109,10 @@ def data_from_form(form: QuestionForm) -> Parsed:
     data["difficulty"] = form.difficulty.data
     if (form.points.data or "").strip():
         data["points"] = _number(form.points.data.strip())
-    data["body"] = (form.body.data or "").replace("\r\n", "\n")
+    data["body"] = _local(
+        (form.body.data or "").replace("\r\n", "\n"),
+        (form.body_ko.data or "").replace("\r\n", "\n"),
+    )
     params = _section(parsed, "parameters", form.parameters.data or "", dict)
     if params:
         data["parameters"] = params

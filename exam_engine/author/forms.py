@@ -40,6 +40,11 @@ class QuestionForm(FlaskForm):
         description=_l("Also the file name; it cannot change once saved."),
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
+    title_ko = StringField(
+        _l("Title in Korean"),
+        validators=[Optional(), Length(max=300)],
+        description=_l("Optional: candidates reading Korean see it; others see the title."),
+    )
     topic = SelectField(_l("Topic"), choices=[SelectChoice(t, t) for t in TOPICS])
     tags = StringField(
         _l("Tags"), validators=[Length(max=500)], description=_l("Separated by commas.")
@@ -56,6 +61,11 @@ class QuestionForm(FlaskForm):
         _l("Body"),
         validators=[Length(max=MAX_SECTION)],
         description=_l("Markdown with $...$ maths; {{name}} inserts a parameter."),
+    )
+    body_ko = TextAreaField(
+        _l("Body in Korean"),
+        validators=[Length(max=MAX_SECTION)],
+        description=_l("Optional. Prompts and choices take {en: ..., ko: ...} in the parts."),
     )
     parameters = TextAreaField(
         _l("Parameters"),

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from exam_engine.auth.guards import role_required
+from exam_engine.banks import LANGUAGES
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Bank, Question, Role
@@ -40,9 +42,13 @@ def preview(question_id: int) -> str:
         seed_error = not 0 <= seed_value < MAX_SEED
         if seed_error:
             seed_value = 1
-    variant = questions.variant(question.current_version, seed_value)
+    lang = request.args.get("lang", "")
+    if lang not in LANGUAGES:
+        lang = str(get_locale())
+    variant = questions.variant(question.current_version, seed_value, lang)
     return render_template(
         "author/preview.html",
+        lang=lang,
         question=question,
         version=question.current_version,
         variant=variant,

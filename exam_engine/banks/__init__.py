@@ -5,6 +5,7 @@ Pure: no Flask, no SQLAlchemy. See ``docs/question-format.md`` for the file form
 """
 
 from exam_engine.banks.authortests import AuthorTestFailure, run_author_tests
+from exam_engine.banks.checks import missing_languages
 from exam_engine.banks.hashing import content_hash
 from exam_engine.banks.loader import (
     BankError,
@@ -14,20 +15,29 @@ from exam_engine.banks.loader import (
     validate_path,
 )
 from exam_engine.banks.model import (
+    LANGUAGES,
     Bank,
     ChoiceSpec,
+    LocalText,
     PartSpec,
     Problem,
     QuestionSpec,
     RuleSpec,
     Variant,
     VariantPart,
+    languages_of,
+    pick,
 )
 from exam_engine.banks.params import ParameterError
 from exam_engine.banks.render import render_markdown
 from exam_engine.banks.variants import instantiate
 
 __all__ = [
+    "missing_languages",
+    "LANGUAGES",
+    "LocalText",
+    "languages_of",
+    "pick",
     "AuthorTestFailure",
     "Bank",
     "BankError",

@@ -70,7 +70,10 @@ def _part(data: dict[str, Any], points: float) -> PartSpec:
         allow_floats=data.get("allow_floats", True),
         implicit_multiplication=data.get("implicit_multiplication", True),
         forbidden_words=tuple(data.get("forbidden_words", ())),
-        choices=tuple(ChoiceSpec(c["key"], _text(c["text"])) for c in data.get("choices", ())),
+        choices=tuple(
+            ChoiceSpec(c["key"], c["text"] if isinstance(c["text"], dict) else _text(c["text"]))
+            for c in data.get("choices", ())
+        ),
         shuffle=data.get("shuffle", False),
         rules=tuple(
             RuleSpec(

@@ -6,7 +6,13 @@ from __future__ import annotations
 import difflib
 import re
 
-from exam_engine.banks.model import CHOICE_INPUTS, PartSpec, QuestionSpec
+from exam_engine.banks.model import (
+    CHOICE_INPUTS,
+    LocalText,
+    PartSpec,
+    QuestionSpec,
+    languages_of,
+)
 from exam_engine.banks.params import (
     ParameterError,
     condition_text,
@@ -136,15 +142,21 @@ def check_part(part: PartSpec, index: int, spec: QuestionSpec) -> list[Issue]:
 
 
 def _texts(spec: QuestionSpec) -> list[tuple[PathKey, str]]:
-    texts: list[tuple[PathKey, str]] = [(("body",), spec.body)]
+    found: list[tuple[PathKey, LocalText]] = [(("body",), spec.body), (("title",), spec.title)]
     for i, part in enumerate(spec.parts):
-        texts.append((("parts", i, "prompt"), part.prompt))
-        texts += [(("parts", i, "choices", j, "text"), c.text) for j, c in enumerate(part.choices)]
-        texts.append((("parts", i, "feedback", "correct"), part.feedback_correct))
-        texts.append((("parts", i, "feedback", "incorrect"), part.feedback_incorrect))
-        texts += [
+        found.append((("parts", i, "prompt"), part.prompt))
+        found += [(("parts", i, "choices", j, "text"), c.text) for j, c in enumerate(part.choices)]
+        found.append((("parts", i, "feedback", "correct"), part.feedback_correct))
+        found.append((("parts", i, "feedback", "incorrect"), part.feedback_incorrect))
+        found += [
             (("parts", i, "rules", j, "feedback"), r.feedback) for j, r in enumerate(part.rules)
         ]
+    texts: list[tuple[PathKey, str]] = []
+    for path, text in found:  # every language's text must name parameters and render
+        if isinstance(text, str):
+            texts.append((path, text))
+        else:
+            texts += [((*path, lang), value) for lang, value in text.items()]
     return texts
 
 
@@ -204,3 +216,22 @@ def check_question(spec: QuestionSpec, try_seeds: bool = True) -> list[Issue]:
         except ParameterError as exc:
             return [(parse_path(exc.field), f"seed {seed}: {exc}")]
     return []
+
+
+def missing_languages(spec: QuestionSpec, required: tuple[str, ...]) -> list[str]:
+    """The candidate-facing texts of a question that lack one of the ``required`` languages.
+
+    :param spec: the question.
+    :param required: language codes, e.g. ``("en", "ko")``.
+    :returns: field paths such as ``parts[0].prompt: ko``; empty when all are present.
+    """
+    shown: list[tuple[str, LocalText]] = [("title", spec.title), ("body", spec.body)]
+    for i, part in enumerate(spec.parts):
+        shown.append((f"parts[{i}].prompt", part.prompt))
+        shown += [(f"parts[{i}].choices[{j}].text", c.text) for j, c in enumerate(part.choices)]
+    missing = []
+    for path, text in shown:
+        if not isinstance(text, str) or text:  # an empty prompt needs no translation
+            gaps = [lang for lang in required if lang not in languages_of(text)]
+            missing += [f"{path}: {lang}" for lang in gaps]
+    return missing

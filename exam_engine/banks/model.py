@@ -35,6 +35,32 @@ INPUT_TYPES: tuple[str, ...] = (
 CHOICE_INPUTS: tuple[str, ...] = ("choice", "multichoice")
 
 
+#: Text an author may give in one language (a string) or several: ``{en: ..., ko: ...}``.
+LocalText = str | dict[str, str]
+
+#: Languages a question's text may be written in.
+LANGUAGES = ("en", "ko")
+
+
+def pick(text: LocalText, locale: str = "en") -> str:
+    """The text in ``locale``, else in English, else in whichever language it has.
+
+    :param text: a string or a mapping of language codes to strings.
+    :param locale: the reader's language.
+    :returns: the text to show.
+    """
+    if isinstance(text, str):
+        return text
+    return text.get(locale) or text.get("en") or next(iter(text.values()), "")
+
+
+def languages_of(text: LocalText) -> set[str]:
+    """The languages a text is written in (a plain string counts as English)."""
+    if isinstance(text, str):
+        return {"en"} if text else set()
+    return {lang for lang, value in text.items() if value}
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found while validating a bank file.
@@ -62,7 +88,7 @@ class ChoiceSpec:
     """One option of a multiple-choice part: a key (``A``) and its Markdown text."""
 
     key: str
-    text: str
+    text: LocalText
 
 
 @dataclass(frozen=True)
@@ -73,7 +99,7 @@ class RuleSpec:
     answer: str | tuple[str, ...]
     options: str | None = None
     score: float = 0.0
-    feedback: str = ""
+    feedback: LocalText = ""
     note: str = ""
 
 
@@ -86,7 +112,7 @@ class PartSpec:
     """
 
     key: str
-    prompt: str
+    prompt: LocalText
     input_type: str
     answer: str | tuple[str, ...]
     test: str
@@ -99,8 +125,8 @@ class PartSpec:
     choices: tuple[ChoiceSpec, ...] = ()
     shuffle: bool = False
     rules: tuple[RuleSpec, ...] = ()
-    feedback_correct: str = ""
-    feedback_incorrect: str = ""
+    feedback_correct: LocalText = ""
+    feedback_incorrect: LocalText = ""
 
 
 @dataclass(frozen=True)
@@ -125,12 +151,12 @@ class QuestionSpec:
     """
 
     id: str
-    title: str
+    title: LocalText
     topic: str
     tags: tuple[str, ...]
     difficulty: int
     points: float
-    body: str
+    body: LocalText
     parameters: dict[str, str]
     conditions: tuple[str, ...]
     parts: tuple[PartSpec, ...]
@@ -193,6 +219,8 @@ class Variant:
     body_html: str
     parts: list[VariantPart]
     content_hash: str = ""
+    title: str = ""
+    locale: str = "en"
 
     def part(self, key: str) -> VariantPart:
         """Return the part with this key.

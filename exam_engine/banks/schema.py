@@ -16,6 +16,7 @@ from exam_engine.banks.schema_parts import (
     Issue,
     check_part,
     fraction,
+    local_text,
     number,
     scalar_text,
     string_list,
@@ -49,8 +50,8 @@ def check_question(data: Any) -> list[Issue]:
     if "id" in data and not (isinstance(qid, str) and SLUG.match(qid)):
         issues.append((("id",), "must be a slug: lower-case letters, digits, '-' or '_'"))
     for name in ("title", "body"):
-        if name in data and not isinstance(data[name], str):
-            issues.append(((name,), "must be a string"))
+        if name in data:
+            issues += local_text(data[name], (name,))
     if "topic" in data and data["topic"] not in TOPICS:
         issues.append((("topic",), f"must be one of {', '.join(TOPICS)}"))
     if "tags" in data:

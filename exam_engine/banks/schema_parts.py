@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from exam_engine.banks.model import CHOICE_INPUTS, INPUT_TYPES
+from exam_engine.banks.model import CHOICE_INPUTS, INPUT_TYPES, LANGUAGES
 from exam_engine.banks.source import PathKey
 
 Issue = tuple[PathKey, str]
@@ -48,6 +48,31 @@ def scalar_text(value: Any) -> bool:
     :returns: whether it is usable as expression text.
     """
     return isinstance(value, str) or number(value)
+
+
+def local_text(value: Any, path: PathKey) -> list[Issue]:
+    """Check text an author may write in one language or several (``{en: ..., ko: ...}``).
+
+    :param value: a loaded value.
+    :param path: where it is.
+    :returns: the issues found (none for a string, or a mapping of known languages to strings).
+    """
+    if isinstance(value, str):
+        return []
+    message = f"must be text, or a mapping of languages ({', '.join(LANGUAGES)}) to text"
+    if not isinstance(value, dict) or not value:
+        return [(path, message)]
+    issues = [
+        ((*path, str(k)), f"unknown language; use {', '.join(LANGUAGES)}")
+        for k in value
+        if k not in LANGUAGES
+    ]
+    issues += [
+        ((*path, str(k)), "must be a string")
+        for k, v in value.items()
+        if k in LANGUAGES and not isinstance(v, str)
+    ]
+    return issues
 
 
 def unknown(data: Mapping[str, Any], allowed: set[str], path: PathKey) -> list[Issue]:
@@ -107,9 +132,10 @@ def check_part(part: Any, path: PathKey) -> list[Issue]:
                 f"unknown input type {input_type!r}; use one of {', '.join(INPUT_TYPES)}",
             )
         )
-    for name in ("prompt", "test"):
-        if name in part and not isinstance(part[name], str):
-            issues.append(((*path, name), "must be a string"))
+    if "test" in part and not isinstance(part["test"], str):
+        issues.append(((*path, "test"), "must be a string"))
+    if "prompt" in part:
+        issues += local_text(part["prompt"], (*path, "prompt"))
     if "options" in part and not (part["options"] is None or scalar_text(part["options"])):
         issues.append(((*path, "options"), "must be a string or a number"))
     for name in ("points", "weight"):
@@ -131,11 +157,8 @@ def check_part(part: Any, path: PathKey) -> list[Issue]:
             issues.append(((*path, "feedback"), "must be a mapping with correct: and incorrect:"))
         else:
             issues += unknown(feedback, {"correct", "incorrect"}, (*path, "feedback"))
-            issues += [
-                ((*path, "feedback", k), "must be a string")
-                for k, v in feedback.items()
-                if not isinstance(v, str)
-            ]
+            for k, v in feedback.items():
+                issues += local_text(v, (*path, "feedback", k))
     return issues
 
 
@@ -161,7 +184,7 @@ def _check_answer(part: dict[str, Any], path: PathKey, input_type: Any) -> list[
             else:
                 keys.append(key)
             if not scalar_text(text):
-                issues.append(((*cpath, "text"), "must be a string"))
+                issues += local_text(text, (*cpath, "text"))
         given = answer if isinstance(answer, list) else [answer]
         if input_type == "choice" and isinstance(answer, list):
             issues.append(((*path, "answer"), "a single-choice part has one key as its answer"))
@@ -200,7 +223,8 @@ def _check_rules(rules: Any, path: PathKey) -> list[Issue]:
             issues.append(((*rpath, "options"), "must be a string or a number"))
         if "score" in rule and not fraction(rule["score"]):
             issues.append(((*rpath, "score"), "must be a number from 0 to 1"))
-        for name in ("feedback", "note"):
-            if name in rule and not isinstance(rule[name], str):
-                issues.append(((*rpath, name), "must be a string"))
+        if "note" in rule and not isinstance(rule["note"], str):
+            issues.append(((*rpath, "note"), "must be a string"))
+        if "feedback" in rule:
+            issues += local_text(rule["feedback"], (*rpath, "feedback"))
     return issues

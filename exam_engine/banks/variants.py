@@ -7,7 +7,14 @@ from collections.abc import Mapping
 
 import sympy
 
-from exam_engine.banks.model import CHOICE_INPUTS, PartSpec, QuestionSpec, Variant, VariantPart
+from exam_engine.banks.model import (
+    CHOICE_INPUTS,
+    PartSpec,
+    QuestionSpec,
+    Variant,
+    VariantPart,
+    pick,
+)
 from exam_engine.banks.params import ParameterError, draw_parameters, evaluate
 from exam_engine.banks.render import render_markdown, render_markdown_inline
 from exam_engine.banks.seeding import rng_for, shuffled
@@ -95,7 +102,12 @@ def teacher_text(
 
 
 def instantiate_part(
-    spec: PartSpec, values: dict[str, sympy.Basic], question_id: str, seed: int, index: int
+    spec: PartSpec,
+    values: dict[str, sympy.Basic],
+    question_id: str,
+    seed: int,
+    index: int,
+    locale: str = "en",
 ) -> VariantPart:
     """Instantiate one part.
 
@@ -115,7 +127,7 @@ def instantiate_part(
             model,
             spec.options,
             1.0,
-            fill_latex(spec.feedback_correct, values),
+            fill_latex(pick(spec.feedback_correct, locale), values),
             f"{spec.key}-model",
         )
     ]
@@ -124,7 +136,12 @@ def instantiate_part(
         note = rule.note or f"{spec.key}-rule{number}"
         rules.append(
             Rule(
-                rule.test, answer, rule.options, rule.score, fill_latex(rule.feedback, values), note
+                rule.test,
+                answer,
+                rule.options,
+                rule.score,
+                fill_latex(pick(rule.feedback, locale), values),
+                note,
             )
         )
     keys = [choice.key for choice in spec.choices]
@@ -141,22 +158,27 @@ def instantiate_part(
     )
     return VariantPart(
         key=spec.key,
-        prompt_html=render_markdown(fill_latex(spec.prompt, values)),
+        prompt_html=render_markdown(fill_latex(pick(spec.prompt, locale), values)),
         input_type=spec.input_type,
         points=spec.points,
         settings=settings,
         rules=rules,
-        choices=[(key, render_markdown_inline(fill_latex(texts[key], values))) for key in keys],
+        choices=[
+            (key, render_markdown_inline(fill_latex(pick(texts[key], locale), values)))
+            for key in keys
+        ],
         model_answer=model,
-        feedback_incorrect=fill_latex(spec.feedback_incorrect, values),
+        feedback_incorrect=fill_latex(pick(spec.feedback_incorrect, locale), values),
     )
 
 
-def instantiate(spec: QuestionSpec, seed: int) -> Variant:
+def instantiate(spec: QuestionSpec, seed: int, locale: str = "en") -> Variant:
     """Instantiate a question: the same (question, seed) always gives the same variant.
 
     :param spec: the question.
     :param seed: the variant seed (any integer, e.g. derived from the attempt).
+    :param locale: the reader's language for the texts (English, or any language they have,
+        when the question has no text in it); numbers and grading never depend on it.
     :returns: the variant, with HTML+MathML rendered and instantiated grading rules.
     :raises ParameterError: when parameters cannot be drawn or an answer cannot be built.
     """
@@ -165,9 +187,11 @@ def instantiate(spec: QuestionSpec, seed: int) -> Variant:
         question_id=spec.id,
         seed=seed,
         params={name: to_text(value) for name, value in values.items()},
-        body_html=render_markdown(fill_latex(spec.body, values)),
+        body_html=render_markdown(fill_latex(pick(spec.body, locale), values)),
+        title=pick(spec.title, locale),
+        locale=locale,
         parts=[
-            instantiate_part(part, values, spec.id, seed, index)
+            instantiate_part(part, values, spec.id, seed, index, locale)
             for index, part in enumerate(spec.parts)
         ],
         content_hash=spec.content_hash,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
@@ -62,7 +63,7 @@ def attempt(attempt_id: int) -> str | Response:
     close_and_grade(attempt, clock.now())
     if attempt.status != AttemptStatus.OPEN:
         return redirect(url_for("candidate.receipt", attempt_id=attempt.id))
-    view = sitting_view(attempt, clock.now())
+    view = sitting_view(attempt, clock.now(), str(get_locale()))
     return render_template(
         "candidate/attempt.html",
         attempt=attempt,

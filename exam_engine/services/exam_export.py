@@ -78,6 +78,7 @@ def export_exam(exam: Exam) -> dict[str, Any]:
             "shuffle_questions": exam.shuffle_questions,
             "default_locale": exam.default_locale,
             "blind": exam.blind,
+            "settings": exam.settings or {},
             "sections": [
                 {
                     "title": s.title,

@@ -62,6 +62,7 @@ def import_exam(data: Any, slug: str | None = None) -> Exam:
             shuffle_questions=info["shuffle_questions"],
             default_locale=info["default_locale"],
             blind=info.get("blind", False),
+            settings=info.get("settings", {}),
         )
         exam.sections = [
             ExamSection(

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
 
+from exam_engine import banks
 from exam_engine.errors import DomainError
 from exam_engine.extensions import db
 from exam_engine.models import Candidate, Exam, ExamSection, Invitation
@@ -80,14 +81,45 @@ def save_exam(data: dict[str, Any]) -> Exam:
     exam.grace_seconds = _positive_int(data.get("grace_seconds", 30), "grace_seconds", zero=True)
     exam.shuffle_questions = bool(data.get("shuffle_questions", True))
     exam.default_locale = str(data.get("default_locale") or "en")
+    exam.settings = {**(exam.settings or {}), "languages": _languages(data.get("languages"))}
     exam.sections = [_section(i, s) for i, s in enumerate(_require(data, "sections"), start=1)]
     db.session.flush()
+    untranslated = _untranslated(exam)
+    if untranslated:
+        raise ExamNotReady(
+            "the exam requires questions in "
+            + ", ".join(exam.settings["languages"])
+            + "; missing:\n"
+            + "\n".join(untranslated[:10])
+        )
     failures = authoring.exam_test_failures(exam)
     if failures:
         shown = "\n".join(str(f) for f in failures[:5])
         more = f"\n... and {len(failures) - 5} more" if len(failures) > 5 else ""
         raise ExamNotReady(f"questions this exam can draw fail their author tests:\n{shown}{more}")
     return exam
+
+
+def _languages(value: Any) -> list[str]:
+    """The languages every question must be written in (``languages: [en, ko]``)."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list) or not all(v in banks.LANGUAGES for v in value):
+        raise InvalidExam(f"languages: must be a list of {', '.join(banks.LANGUAGES)}")
+    return [str(v) for v in value]
+
+
+def _untranslated(exam: Exam) -> list[str]:
+    """Questions the exam can draw that lack one of its required languages."""
+    required = tuple((exam.settings or {}).get("languages", []))
+    if not required:
+        return []
+    found = []
+    for section in exam.sections:
+        for version in questions.pool(section.bank_slug, section.topic, section.tags):
+            spec = banks.question_from_data(version.data)
+            found += [f"{spec.id}: {gap}" for gap in banks.missing_languages(spec, required)]
+    return found
 
 
 def _positive_int(value: Any, field: str, zero: bool = False) -> int:

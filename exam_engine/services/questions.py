@@ -80,7 +80,7 @@ def store_version(bank: Bank, spec: banks.QuestionSpec, report: ImportReport) ->
     version = QuestionVersion(
         question_id=question.id,
         content_hash=spec.content_hash,
-        title=spec.title,
+        title=banks.pick(spec.title, "en"),
         topic=spec.topic,
         tags=list(spec.tags),
         points=float(spec.points),
@@ -119,14 +119,15 @@ def pool(bank_slug: str, topic: str | None, tags: list[str]) -> list[QuestionVer
     ]
 
 
-def variant(version: QuestionVersion, seed: int) -> banks.Variant:
-    """The variant of a stored question version at a seed (memoised: versions never change)."""
-    return _variant(version.content_hash, version.id, seed)
+def variant(version: QuestionVersion, seed: int, locale: str = "en") -> banks.Variant:
+    """The variant of a stored question version at a seed, its texts in ``locale``
+    (memoised: versions never change)."""
+    return _variant(version.content_hash, version.id, seed, locale)
 
 
 @lru_cache(maxsize=4096)
-def _variant(content_hash: str, version_id: int, seed: int) -> banks.Variant:
+def _variant(content_hash: str, version_id: int, seed: int, locale: str) -> banks.Variant:
     version = db.session.get(QuestionVersion, version_id)
     if version is None or version.content_hash != content_hash:
         raise LookupError(f"question version {version_id} is gone")
-    return banks.instantiate(banks.question_from_data(version.data), seed)
+    return banks.instantiate(banks.question_from_data(version.data), seed, locale)

@@ -17,24 +17,25 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def sitting_view(attempt: Attempt, now: datetime) -> dict[str, Any]:
+def sitting_view(attempt: Attempt, now: datetime, locale: str = "en") -> dict[str, Any]:
     """The attempt as the candidate may see it: questions, parts, saved answers, the clock.
 
     Model answers and grading rules are never part of it.
 
     :param attempt: the candidate's attempt.
     :param now: the server's time, sent so the page can correct the browser's clock.
+    :param locale: the reader's language for the questions' texts.
     :returns: the JSON of ``GET /api/attempts/<id>`` (API.md).
     """
     answers = attempt_service.answers_of(attempt)
     shown = []
     for item in attempt.questions:
-        variant = questions.variant(item.version, item.variant_seed)
+        variant = questions.variant(item.version, item.variant_seed, locale)
         shown.append(
             {
                 "key": item.key,
                 "number": item.position,
-                "title": item.version.title,
+                "title": variant.title or item.version.title,
                 "topic": item.version.topic,
                 "points": item.version.points,
                 "flagged": item.flagged,

@@ -50,10 +50,10 @@ def test_author_creates_previews_tries_and_saves(
     page.get_by_role("link", name="New question").first.click()
 
     page.get_by_label("Id", exact=True).fill("power-and-square")
-    page.get_by_label("Title").fill("A power and a square")
+    page.get_by_label("Title", exact=True).fill("A power and a square")
     page.get_by_label("Topic").select_option("calculus")
     page.get_by_label("Difficulty").fill("1")
-    page.get_by_label("Body").fill("Let $n = {{n}}$.")
+    page.get_by_label("Body", exact=True).fill("Let $n = {{n}}$.")
     page.get_by_label("Parameters").fill("n: randint(2, 40)")
     page.get_by_label("Parts", exact=True).fill(PARTS)
     page.get_by_label("Author tests", exact=True).fill(TESTS)

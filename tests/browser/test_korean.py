@@ -15,13 +15,16 @@ pytestmark = pytest.mark.browser
 
 
 def test_candidate_sits_the_exam_in_korean(app: Flask, live_server: str, browser: Browser) -> None:
-    invitation = make_invitation(make_exam())
+    sections = [{"bank": "fellowship", "topic": "probability", "draw": 3}]
+    invitation = make_invitation(make_exam(sections=sections, languages=["en", "ko"]))
     context = browser.new_context(locale="ko-KR")
     page = context.new_page()
     page.goto(f"{live_server}/i/{invitation.token}")
     expect(page.get_by_role("heading", name="안내")).to_be_visible()
     page.get_by_role("button", name="시험 시작").click()
     expect(page.locator("#save-state")).to_have_text("모든 답안 저장됨")
+    for body in page.locator("section.question .body").all():  # the questions too, in Korean
+        assert re.search(r"[\uac00-\ud7a3]", body.inner_text()), body.inner_text()
     answer_every_part(page, next_name="다음 문제")
     expect(page.locator("#save-state")).to_have_text("모든 답안 저장됨")
     page.get_by_role("button", name="검토 후 제출").click()

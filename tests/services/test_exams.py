@@ -43,3 +43,15 @@ def test_questions_failing_their_tests_keep_the_exam_closed(app: Flask) -> None:
     db.session.rollback()
     assert db.session.scalars(select(Exam)).first() is None
     make_exam(sections=[{"bank": "fellowship", "topic": "calculus", "draw": 2}])
+
+
+def test_an_exam_can_require_both_languages(app: Flask) -> None:
+    probability = [{"bank": "fellowship", "topic": "probability", "draw": 2}]
+    exam = make_exam("bilingual", sections=probability, languages=["en", "ko"])
+    assert exam.settings["languages"] == ["en", "ko"]
+    calculus = [{"bank": "fellowship", "topic": "calculus", "draw": 2}]
+    with pytest.raises(ExamNotReady, match=r"title: ko"):
+        make_exam("english-only", sections=calculus, languages=["en", "ko"])
+    db.session.rollback()
+    with pytest.raises(InvalidExam, match="languages"):
+        make_exam("bad", sections=calculus, languages=["fr"])
