@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from exam_engine.banks import pick
 from exam_engine.extensions import db
 from exam_engine.models import (
     Attempt,
@@ -147,7 +148,7 @@ def _version(v: dict[str, Any]) -> QuestionVersion:
         version = QuestionVersion(
             question_id=question.id,
             content_hash=v["content_hash"],
-            title=data["title"],
+            title=pick(data["title"], "en"),
             topic=data["topic"],
             tags=list(data.get("tags", [])),
             points=float(data.get("points", 1)),

@@ -131,7 +131,7 @@ def test_regrade_after_a_key_fix_dry_run_then_apply(app: Flask) -> None:
     version = QuestionVersion(
         question_id=question.id,
         content_hash="f" * 64,
-        title=data["title"],
+        title=question.current_version.title,
         topic=data["topic"],
         tags=data.get("tags", []),
         points=question.current_version.points,
