@@ -60,6 +60,7 @@ def _finish_config(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Attach one blueprint per role, plus the sitting API."""
+    from exam_engine.admin.routes import bp as admin_bp
     from exam_engine.api.routes import bp as api_bp
     from exam_engine.auth.routes import bp as auth_bp
     from exam_engine.author.routes import bp as author_bp
@@ -74,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(author_bp)
     app.register_blueprint(committee_bp)
+    app.register_blueprint(admin_bp)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

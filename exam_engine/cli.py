@@ -111,22 +111,17 @@ def invites_create(slug: str, email: str | None, csv_file: click.File | None) ->
 
     from exam_engine.errors import DomainError
     from exam_engine.models import Exam
-    from exam_engine.services.exams import invite
+    from exam_engine.services.exams import invite_many
 
     if bool(email) == bool(csv_file):
         raise click.UsageError("give exactly one of --email and --csv")
     exam = db.session.scalars(select(Exam).where(Exam.slug == slug)).first()
     if exam is None:
         raise click.ClickException(f"no exam with slug {slug!r}")
-    rows = [[email]] if email else [r for r in csv.reader(csv_file) if r]  # type: ignore[arg-type]
-    if rows and rows[0] and rows[0][0].strip().lower() == "email":
-        rows = rows[1:]
+    rows = [[email]] if email else list(csv.reader(csv_file))  # type: ignore[arg-type]
     try:
-        invitations = [
-            invite(exam, r[0], r[1] if len(r) > 1 else "", float(r[2]) if len(r) > 2 else 1.0)
-            for r in rows
-        ]
-    except (DomainError, ValueError) as exc:
+        invitations = invite_many(exam, rows)
+    except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
     for invitation in invitations:

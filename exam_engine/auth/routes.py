@@ -28,6 +28,8 @@ def home_for(user: User) -> str:
     """Where a staff member lands after signing in."""
     if user.role == Role.AUTHOR:
         return url_for("author.banks")
+    if user.role == Role.ADMIN:
+        return url_for("admin.staff")
     return url_for("committee.exams")
 
 

@@ -195,3 +195,32 @@ def invitation_by_token(token: str) -> Invitation | None:
     if not token or len(token) > 64:
         return None
     return db.session.scalars(select(Invitation).where(Invitation.token == token)).first()
+
+
+MAX_INVITES_PER_UPLOAD = 50_000
+
+
+def invite_many(exam: Exam, rows: list[list[str]]) -> list[Invitation]:
+    """Invite every row of a CSV: ``email[,name[,time_factor]]``, an optional header first.
+
+    :param exam: the exam.
+    :param rows: the CSV's rows (blank rows are skipped).
+    :returns: the invitations, in row order.
+    :raises InvalidExam: naming the row that is wrong; nothing is kept from a failed upload.
+    """
+    rows = [r for r in rows if r and any(cell.strip() for cell in r)]
+    if rows and rows[0][0].strip().lower() == "email":
+        rows = rows[1:]
+    if len(rows) > MAX_INVITES_PER_UPLOAD:
+        raise InvalidExam(f"at most {MAX_INVITES_PER_UPLOAD} invitations at a time")
+    invitations = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            factor = float(row[2]) if len(row) > 2 and row[2].strip() else 1.0
+        except ValueError as exc:
+            raise InvalidExam(f"row {number}: time_factor {row[2]!r} is not a number") from exc
+        try:
+            invitations.append(invite(exam, row[0], row[1].strip() if len(row) > 1 else "", factor))
+        except InvalidExam as exc:
+            raise InvalidExam(f"row {number}: {exc.message}") from exc
+    return invitations
