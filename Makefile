@@ -60,6 +60,9 @@ test: install system-deps lint
 
 bench: install system-deps
 	$(BIN)/python tests/benchmarks/grading.py
+	$(BIN)/python tests/benchmarks/echo.py
+	$(BIN)/python tests/benchmarks/analytics.py
+	$(BIN)/python tests/benchmarks/sitting.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
