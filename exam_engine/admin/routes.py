@@ -8,6 +8,7 @@ import io
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
 
 from exam_engine.admin.forms import InviteForm, InviteUploadForm, UserForm
 from exam_engine.auth.guards import role_required
@@ -24,7 +25,7 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 @bp.route("/", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def staff() -> str | Response:
+def staff() -> str | BaseResponse:
     """Staff accounts, and a form for a new one."""
     form = UserForm()
     if form.validate_on_submit():
@@ -36,7 +37,7 @@ def staff() -> str | Response:
                 form.name.data or "",
             )
         except (DomainError, ValueError) as exc:
-            form.email.errors.append(str(exc))  # type: ignore[attr-defined]
+            form.email.errors.append(str(exc))
         else:
             db.session.commit()
             flash(_("The account is created."), "info")
@@ -58,7 +59,7 @@ def _link(invitation: Invitation) -> str:
 
 @bp.route("/exams/<slug>/invitations", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
-def invitations(slug: str) -> str | Response:
+def invitations(slug: str) -> str | BaseResponse:
     """The exam's invitations with their links; invite one candidate here."""
     exam = exam_by_slug(slug)
     form = InviteForm()
@@ -71,7 +72,7 @@ def invitations(slug: str) -> str | Response:
                 float(form.time_factor.data or 1.0),
             )
         except DomainError as exc:
-            form.email.errors.append(str(exc))  # type: ignore[attr-defined]
+            form.email.errors.append(str(exc))
         else:
             db.session.commit()
             flash(_("The candidate is invited."), "info")
@@ -88,7 +89,7 @@ def invitations(slug: str) -> str | Response:
 
 @bp.post("/exams/<slug>/invitations/upload")
 @role_required(Role.ADMIN)
-def upload(slug: str) -> str | Response:
+def upload(slug: str) -> str | BaseResponse:
     """Invite every candidate of a CSV; a bad row names itself and nothing is kept."""
     exam = exam_by_slug(slug)
     form = InviteUploadForm()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from exam_engine import clock
@@ -14,10 +15,11 @@ from exam_engine.committee.forms import ItemForm, RegradeForm
 from exam_engine.committee.routes import bp, catch_up, exam_by_slug
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
-from exam_engine.models import ItemAction, Question, Role
-from exam_engine.services import review
+from exam_engine.models import Attempt, ItemAction, Question, Role
+from exam_engine.services import integrity, review
 from exam_engine.services.analysis import analyse_exam
 from exam_engine.services.regrade import apply_regrade, plan_regrade
+from exam_engine.services.similarity import flagged_pairs
 
 
 @bp.route("/exams/<slug>/items", methods=["GET", "POST"])
@@ -72,3 +74,21 @@ def regrade(slug: str) -> str | Response:
             flash(_("Regrade applied: %(n)d marks changed.", n=changed), "info")
             return redirect(url_for("committee.ranking", slug=exam.slug))
     return render_template("committee/regrade.html", exam=exam, form=form, plan=plan)
+
+
+@bp.get("/exams/<slug>/integrity")
+@role_required(Role.COMMITTEE)
+def integrity_view(slug: str) -> str:
+    """Each candidate's sitting events, and pairs sharing unusual identical wrong answers."""
+    exam = exam_by_slug(slug)
+    catch_up()
+    attempts = db.session.scalars(
+        select(Attempt).where(Attempt.exam_id == exam.id).order_by(Attempt.id)
+    ).all()
+    return render_template(
+        "committee/integrity.html",
+        exam=exam,
+        attempts={a.id: a for a in attempts},
+        events=integrity.counts_by_attempt([a.id for a in attempts]),
+        pairs=flagged_pairs(exam),
+    )

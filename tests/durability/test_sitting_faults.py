@@ -122,13 +122,15 @@ def test_postgresql_restart_loses_no_acknowledged_answer_and_saving_recovers(
         wait_for(lambda: len(ledger.acked) >= 100, 30, "the first 100 acknowledged saves")
         sitting.cluster.stop_server("immediate")  # a crash: open transactions die mid-way
         down = time.monotonic()
-        wait_for(
-            lambda: ledger.count(lambda o: failed(o) and o.started > down) >= 20,
-            15,
-            "saves to fail while PostgreSQL is down",
-        )
-        coming_up = time.monotonic()
-        sitting.cluster.start_server()
+        try:
+            wait_for(
+                lambda: ledger.count(lambda o: failed(o) and o.started > down) >= 20,
+                15,
+                "saves to fail while PostgreSQL is down",
+            )
+        finally:  # never leave the module's server down for the tests after this one
+            coming_up = time.monotonic()
+            sitting.cluster.start_server()
         up = time.monotonic()
         attempts = {attempt for attempt, _, _ in ledger.acked}
 
