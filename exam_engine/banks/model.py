@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from exam_engine.grading.types import INPUT_TYPES as GRADER_INPUT_TYPES
+
 if TYPE_CHECKING:
     from exam_engine.grading import PartSettings, Rule
 
@@ -21,17 +23,8 @@ TOPICS: tuple[str, ...] = (
     "statistics",
     "optimisation",
 )
-INPUT_TYPES: tuple[str, ...] = (
-    "algebraic",
-    "numeric",
-    "matrix",
-    "choice",
-    "multichoice",
-    "set",
-    "equation",
-    "interval",
-    "string",
-)
+#: The grader defines which inputs exist; the bank format accepts exactly those.
+INPUT_TYPES: tuple[str, ...] = GRADER_INPUT_TYPES
 CHOICE_INPUTS: tuple[str, ...] = ("choice", "multichoice")
 
 
