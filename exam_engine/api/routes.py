@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from exam_engine import clock, grading
 from exam_engine.api.echo import echo
 from exam_engine.candidate import access
-from exam_engine.errors import DomainError, InvalidAnswer
+from exam_engine.errors import DomainError, InvalidAnswer, NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Attempt
 from exam_engine.services import attempts as attempt_service
@@ -55,9 +55,13 @@ def save_answer(attempt_id: int, part_key: str) -> Response:
     now = clock.now()
     max_chars = current_app.config["MAX_ANSWER_CHARS"]
     client_id = request.headers.get("X-Client-Id")
+    ref = attempt_service.parts_of(attempt).get(part_key)
+    if ref is None:
+        raise NotFound()
     try:
         response = attempt_service.save_answer(attempt, part_key, value, seq, now, max_chars)
         integrity.note_client(attempt, client_id, now)
+        acknowledged = {"seq": response.seq, "saved_at": iso(response.saved_at)}
         db.session.commit()
     except DomainError:
         db.session.rollback()
@@ -66,14 +70,8 @@ def save_answer(attempt_id: int, part_key: str) -> Response:
         db.session.commit()
         close_and_grade(attempt, now)
         raise
-    part = attempt_service.parts_of(attempt)[part_key].part
-    return jsonify(
-        {
-            "seq": response.seq,
-            "saved_at": iso(response.saved_at),
-            "validation": echo(value, part.settings),
-        }
-    )
+    # Everything the answer needs was read before the commit: nothing is loaded again.
+    return jsonify({**acknowledged, "validation": echo(value, ref.part.settings)})
 
 
 @bp.post("/validate")

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from exam_engine import banks
 from exam_engine.errors import (
@@ -139,7 +140,16 @@ def get_attempt(attempt_id: int, allowed_ids: set[int] | None = None) -> Attempt
     """
     if allowed_ids is not None and attempt_id not in allowed_ids:
         raise NotFound()
-    attempt = db.session.get(Attempt, attempt_id)
+    # One round trip for the attempt, its exam and its questions with their versions: every
+    # request of the sitting needs them.
+    attempt = db.session.get(
+        Attempt,
+        attempt_id,
+        options=[
+            joinedload(Attempt.exam),
+            selectinload(Attempt.questions).joinedload(AttemptQuestion.version),
+        ],
+    )
     if attempt is None:
         raise NotFound()
     return attempt

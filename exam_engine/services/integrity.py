@@ -13,6 +13,8 @@ from exam_engine.models import Attempt, IntegrityEvent
 
 EVENT_KINDS = ("focus_lost", "focus_gained", "paste", "reconnect", "offline", "second_session")
 SECOND_SESSION_WINDOW = timedelta(minutes=2)
+# The same page saving again refreshes its mark at most this often (one write fewer per save).
+REFRESH_EVERY = timedelta(seconds=60)
 
 
 def record(
@@ -47,7 +49,9 @@ def note_client(attempt: Attempt, client_id: str | None, now: datetime) -> bool:
     ):
         record(attempt, "second_session", now, {"previous": attempt.client_id, "new": client_id})
         recorded = True
-    attempt.client_id, attempt.client_seen_at = client_id, now
+    stale = attempt.client_seen_at is None or now - attempt.client_seen_at >= REFRESH_EVERY
+    if recorded or attempt.client_id != client_id or stale:
+        attempt.client_id, attempt.client_seen_at = client_id, now
     return recorded
 
 
