@@ -19,9 +19,24 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 ANSWERS = [
-    "x^2-1", "(x-1)(x+1)", "2x+3", "sqrt(2)/2", "binomial(10,3)/2^10", "[[1,2],[3,4]]",
-    "exp(-x^2/2)/sqrt(2*pi)", "1/(1-p)", "sin(x)^2+cos(x)^2", "n*(n+1)/2", "{1, 2, 3}",
-    "(x+1", "sinx(", "2x+", "3.14159", "log(a*b)", "a*b*c/(d+e)", "x^10 - 1",
+    "x^2-1",
+    "(x-1)(x+1)",
+    "2x+3",
+    "sqrt(2)/2",
+    "binomial(10,3)/2^10",
+    "[[1,2],[3,4]]",
+    "exp(-x^2/2)/sqrt(2*pi)",
+    "1/(1-p)",
+    "sin(x)^2+cos(x)^2",
+    "n*(n+1)/2",
+    "{1, 2, 3}",
+    "(x+1",
+    "sinx(",
+    "2x+",
+    "3.14159",
+    "log(a*b)",
+    "a*b*c/(d+e)",
+    "x^10 - 1",
 ]
 
 

@@ -1,0 +1,199 @@
+"""The simulated candidates of the capacity benchmark: an asyncio HTTP client that goes
+through the invitation, start, state and save requests, and a CPU meter for the processes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.durability.servers import Gunicorn, SittingCluster
+
+CSRF = re.compile(rb'name="csrf-token" content="([^"]+)"')
+
+
+class HTTPError(Exception):
+    """The server answered with an unexpected status."""
+
+
+async def fetch(
+    port: int, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP/1.1 request on its own connection (as a browser does after a 10 s pause)."""
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: 127.0.0.1:{port}",
+        "Connection: close",
+        f"Content-Length: {len(body)}",
+    ]
+    lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write("\r\n".join(lines).encode() + b"\r\n\r\n" + body)
+        data = await reader.read()  # the server closes the connection after the response
+    finally:
+        writer.close()
+        try:
+            await writer.wait_closed()
+        except OSError:
+            pass
+    if not data:
+        raise ConnectionResetError("closed without an answer")
+    head, _, payload = data.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    received = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        received[name.strip().lower()] = value.strip()
+    if received.get("transfer-encoding") == "chunked":
+        payload = _unchunk(payload)
+    return int(status_line.split()[1]), received, payload
+
+
+def _unchunk(payload: bytes) -> bytes:
+    out, rest = bytearray(), payload
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        out += rest[:size]
+        rest = rest[size + 2 :]
+    return bytes(out)
+
+
+@dataclass
+class Candidate:
+    """One simulated candidate: its session, its attempt and its per-part counters."""
+
+    number: int
+    token: str
+    rng: random.Random
+    cookie: str = ""
+    csrf: str = ""
+    attempt: int = 0
+    parts: list[str] = field(default_factory=list)
+    seqs: dict[str, int] = field(default_factory=dict)
+
+    async def request(
+        self,
+        port: int,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, dict[str, str], bytes]:
+        sent = dict(headers or {})
+        if self.cookie:
+            sent["Cookie"] = self.cookie
+        status, received, data = await fetch(port, method, path, body, sent)
+        if received.get("set-cookie", "").startswith("session="):
+            self.cookie = received["set-cookie"].split(";", 1)[0]
+        return status, received, data
+
+    async def start(self, port: int) -> None:
+        """Open the invitation, press start, read the attempt's parts."""
+        status, _, page = await self.request(port, "GET", f"/i/{self.token}")
+        match = CSRF.search(page)
+        if status != 200 or not match:
+            raise HTTPError(f"invitation page: {status}")
+        self.csrf = match.group(1).decode()
+        form = f"csrf_token={self.csrf}".encode()
+        status, headers, _ = await self.request(
+            port,
+            "POST",
+            f"/i/{self.token}/start",
+            form,
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        if status != 302:
+            raise HTTPError(f"start: {status}")
+        self.attempt = int(headers["location"].rstrip("/").rsplit("/", 1)[-1])
+        status, _, state = await self.request(port, "GET", f"/api/attempts/{self.attempt}")
+        if status != 200:
+            raise HTTPError(f"attempt state: {status}")
+        questions = json.loads(state)["questions"]
+        self.parts = [part["key"] for q in questions for part in q["parts"]]
+        self.seqs = dict.fromkeys(self.parts, 0)
+
+    async def save(self, port: int) -> tuple[int | None, float]:
+        """Save the next answer of a random part; returns (status or None, seconds)."""
+        part = self.rng.choice(self.parts)
+        self.seqs[part] += 1
+        body = json.dumps(
+            {"value": f"{self.seqs[part]}*x^2+{self.number}", "seq": self.seqs[part]}
+        ).encode()
+        headers = {"Content-Type": "application/json", "X-CSRFToken": self.csrf}
+        began = time.perf_counter()
+        try:
+            status, _, _ = await self.request(
+                port, "PUT", f"/api/attempts/{self.attempt}/answers/{part}", body, headers
+            )
+        except OSError:
+            status = None
+        return status, time.perf_counter() - began
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int | str) -> list[str]:
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rfind(")") + 2 :].split()
+
+
+class CpuMeter:
+    """CPU seconds of the whole machine and of this benchmark's own processes, by part (the
+    client, gunicorn's workers, their grading processes, PostgreSQL), so that a run on a busy
+    machine says so, and the cost of a save can be split."""
+
+    PARTS = ("client", "gunicorn", "grading", "postgres")
+
+    def __init__(self, server: Gunicorn, cluster: SittingCluster) -> None:
+        self.server = server
+        self.postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+
+    def _part(self, pid: int, stat: list[str], group: int) -> str | None:
+        if pid == os.getpid():
+            return "client"
+        if pid == self.postmaster or int(stat[1]) == self.postmaster:
+            return "postgres"
+        if int(stat[2]) == group:
+            return "gunicorn" if pid == group or int(stat[1]) == group else "grading"
+        return None
+
+    def sample(self) -> tuple[float, dict[int, tuple[str, float]]]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        busy = (sum(fields[:8]) - fields[3] - fields[4]) / TICK
+        ours: dict[int, tuple[str, float]] = {}
+        group = self.server.process.pid if self.server.process else -1
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = _stat(entry)
+            except OSError:
+                continue
+            part = self._part(int(entry), stat, group)
+            if part:  # fields after the name: state ppid pgrp ...; utime, stime 12th, 13th
+                ours[int(entry)] = (part, (int(stat[11]) + int(stat[12])) / TICK)
+        return busy, ours
+
+    @staticmethod
+    def share(
+        before: tuple[float, dict[int, tuple[str, float]]],
+        after: tuple[float, dict[int, tuple[str, float]]],
+        seconds: float,
+    ) -> tuple[float, dict[str, float]]:
+        """Machine busy cores, and cores used by each of our parts, over the interval."""
+        used = dict.fromkeys(CpuMeter.PARTS, 0.0)
+        for pid, (part, total) in after[1].items():
+            used[part] += (total - before[1].get(pid, (part, 0.0))[1]) / seconds
+        return (after[0] - before[0]) / seconds, used
