@@ -126,3 +126,21 @@ def test_grade_batch_command() -> None:
     assert [o["correct"] for o in out] == [True, False, False]
     assert out[0]["id"] == 1 and out[2]["id"] == 3
     assert out[1]["error"] and out[0]["error"] is None
+
+
+def test_attempts_finalize_closes_and_grades_abandoned_attempts(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
+    from exam_engine.models import Attempt, AttemptStatus
+    from exam_engine.services.attempts import start_attempt
+    from tests.factories import make_exam, make_invitation
+
+    long_ago = datetime.now(UTC) - timedelta(hours=3)
+    exam = make_exam(now=long_ago)
+    gone = start_attempt(make_invitation(exam, "gone@example.org"), long_ago)
+    here = start_attempt(make_invitation(exam, "here@example.org"), datetime.now(UTC))
+    db.session.commit()
+    result = runner.invoke(args=["attempts", "finalize"])
+    assert result.exit_code == 0 and "closed 1 attempt(s), graded 1" in result.output
+    db.session.expire_all()
+    assert db.session.get(Attempt, gone.id).status == AttemptStatus.EXPIRED
+    assert db.session.get(Attempt, gone.id).graded_at is not None
+    assert db.session.get(Attempt, here.id).status == AttemptStatus.OPEN
