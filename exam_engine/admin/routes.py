@@ -5,7 +5,16 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
@@ -53,7 +62,8 @@ def _invitations(exam: Exam) -> list[Invitation]:
 
 
 def _link(invitation: Invitation) -> str:
-    base = str(current_app.config.get("BASE_URL") or "").rstrip("/")
+    # The configured public address, else the one the administrator is using now.
+    base = str(current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
     return base + url_for("candidate.invitation", token=invitation.token)
 
 

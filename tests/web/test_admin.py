@@ -82,4 +82,4 @@ def test_invitations_one_by_one_and_from_csv(app: Flask, client: FlaskClient) ->
     rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
     assert [r["email"] for r in rows] == ["solo@example.org", "a@example.org", "b@example.org"]
     assert rows[1]["name"] == "김민지" and rows[0]["time_factor"] == "1.5"
-    assert all("/i/" in r["link"] for r in rows)
+    assert all(r["link"].startswith("http://localhost/i/") for r in rows)
