@@ -23,21 +23,34 @@ def _bin(name: str) -> str:
 
 
 class Cluster:
-    """Start with :meth:`start`, stop with :meth:`stop`; ``url(db)`` names a database in it."""
+    """Start with :meth:`start`, stop with :meth:`stop`; ``url(db)`` names a database in it.
 
-    def __init__(self) -> None:
+    By default the server trades durability for speed (no fsync, asynchronous commits), as a
+    test suite may. ``durable=True`` gives a production server's settings: fault tests that
+    kill it need every acknowledged commit to survive.
+    """
+
+    def __init__(self, durable: bool = False, max_connections: int = 200) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="exam-engine-pg-"))
         self.data = self.root / "data"
         self.socket_dir = self.root
         self.as_root = os.geteuid() == 0
         self.user = "postgres" if self.as_root else os.environ.get("USER", "postgres")
+        flag = "on" if durable else "off"
+        self.settings = {
+            "listen_addresses": "''",
+            "max_connections": str(max_connections),
+            "synchronous_commit": flag,
+            "fsync": flag,
+            "full_page_writes": flag,
+        }
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
         command = ["runuser", "-u", "postgres", "--", *args] if self.as_root else list(args)
         return subprocess.run(command, check=True, capture_output=True, text=True)
 
     def start(self) -> Cluster:
-        """initdb, then pg_ctl start listening only on a socket in the temporary folder."""
+        """initdb, then start the server listening only on a socket in the temporary folder."""
         if self.as_root:
             shutil.chown(self.root, "postgres", "postgres")
         self._run(
@@ -53,9 +66,13 @@ class Cluster:
             "--locale=C.UTF-8",
             "--no-sync",
         )
-        options = (
-            f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        self.start_server()
+        return self
+
+    def start_server(self) -> None:
+        """Start the server on the existing data folder and wait until it accepts connections."""
+        options = f"-k {self.socket_dir} " + " ".join(
+            f"-c {name}={value}" for name, value in self.settings.items()
         )
         self._run(
             _bin("pg_ctl"),
@@ -70,7 +87,14 @@ class Cluster:
             str(self.root / "log"),
             "start",
         )
-        return self
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """Stop the server (``fast``: roll back open transactions; ``immediate``: kill it)."""
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
+
+    def conninfo(self, database: str) -> dict[str, str]:
+        """Keyword arguments for ``psycopg.connect``."""
+        return {"host": str(self.socket_dir), "user": self.user, "dbname": database}
 
     def stop(self) -> None:
         """Stop the server and remove the folder."""
@@ -90,9 +114,7 @@ class Cluster:
 
         for attempt in range(50):
             try:
-                with psycopg.connect(
-                    host=str(self.socket_dir), user=self.user, dbname="postgres", autocommit=True
-                ) as conn:
+                with psycopg.connect(**self.conninfo("postgres"), autocommit=True) as conn:
                     conn.execute(statement)  # type: ignore[arg-type]
                 return
             except psycopg.errors.ObjectInUse:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from . import messages as M
 from .answertests import REGISTRY, TestError
-from .answertests.base import UNREADABLE, parse_options
+from .answertests.base import UNREADABLE, Outcome, parse_options
 from .choices import grade_choice, validate_choice
 from .types import GradeResult, ParseError, PartSettings, Rule
 from .validation import Answer, read, read_teacher, student_ctx, walk
@@ -41,6 +41,18 @@ def read_student(student: str, teacher: Answer, settings: PartSettings) -> Answe
     return read(student, settings, student_ctx(settings, variables, functions))
 
 
+def _verdict(out: Outcome, display: str) -> GradeResult:
+    """An answer test's outcome as a result: full marks when it passed, none otherwise."""
+    return GradeResult(
+        out.passed,
+        1.0 if out.passed else 0.0,
+        None,
+        out.note,
+        M.render(out.feedback, out.feedback_params),
+        display,
+    )
+
+
 def grade(
     student: str,
     teacher: str,
@@ -62,15 +74,7 @@ def grade(
     if spec is None:
         return _error(M.render(M.UNKNOWN_TEST, {"test": str(test)}), "UNKNOWN_TEST")
     if spec.raw:
-        out = spec.fn(student, teacher, options)
-        return GradeResult(
-            out.passed,
-            1.0 if out.passed else 0.0,
-            None,
-            out.note,
-            M.render(out.feedback, out.feedback_params),
-            _raw_display(student),
-        )
+        return _verdict(spec.fn(student, teacher, options), _raw_display(student))
     if spec.options == "required" and (options is None or not str(options).strip()):
         return _error(f"The test {test} needs options.", "STACKERROR_OPTION.")
     try:
@@ -109,14 +113,7 @@ def grade(
         return _error(M.LIMIT, "LIMIT", sa.display)
     except Exception:  # noqa: BLE001 - a SymPy failure must give an error result, not a crash
         return _error(M.INTERNAL, f"AT{test}_INTERNAL.", sa.display)
-    return GradeResult(
-        out.passed,
-        1.0 if out.passed else 0.0,
-        None,
-        out.note,
-        M.render(out.feedback, out.feedback_params),
-        sa.display,
-    )
+    return _verdict(out, sa.display)
 
 
 def _raw_display(text: str) -> str:

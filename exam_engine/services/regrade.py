@@ -6,14 +6,13 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-
 from exam_engine import grading
 from exam_engine.extensions import db
-from exam_engine.models import Exam, Grade, GradeChange, QuestionVersion, User
+from exam_engine.models import Attempt, Exam, Grade, QuestionVersion, User
 from exam_engine.services import audit
 from exam_engine.services.attempts import answers_of, parts_of
 from exam_engine.services.ranking import graded_attempts, place, rank_exam
+from exam_engine.services.review import log_change
 from exam_engine.services.scoring import (
     Grader,
     PartMark,
@@ -122,31 +121,16 @@ def apply_regrade(exam: Exam, plan: RegradePlan, actor: User, now: datetime) -> 
     """
     by_attempt: dict[int, dict[str, Grade]] = {}
     for change in plan.changes:
-        grades = by_attempt.setdefault(
-            change.attempt_id,
-            {
-                g.part_key: g
-                for g in db.session.scalars(
-                    select(Grade).where(Grade.attempt_id == change.attempt_id)
-                )
-            },
-        )
-        grade = grades[change.part_key]
+        if change.attempt_id not in by_attempt:
+            by_attempt[change.attempt_id] = grades_of(
+                db.session.get_one(Attempt, change.attempt_id)
+            )
+        grade = by_attempt[change.attempt_id][change.part_key]
         old = grade.score
         store_mark(grade, change.mark, grade.max_score, grade.topic, now)
         if change.version_id is not None:
             grade.question_version_id = change.version_id
-        db.session.add(
-            GradeChange(
-                grade_id=grade.id,
-                at=now,
-                actor_id=actor.id,
-                kind="regrade",
-                old_score=old,
-                new_score=grade.score,
-                reason=f"regrade ({plan.policy})",
-            )
-        )
+        log_change(grade, "regrade", old, f"regrade ({plan.policy})", actor, now)
     audit.record(
         "exam.regrade",
         now=now,

@@ -38,6 +38,23 @@ def _reason(reason: str) -> str:
     return reason.strip()[:2000]
 
 
+def log_change(
+    grade: Grade, kind: str, old: float, reason: str, actor: User, now: datetime
+) -> None:
+    """Keep one change to a mark in the grade's history (override, clear_override, regrade)."""
+    db.session.add(
+        GradeChange(
+            grade_id=grade.id,
+            at=now,
+            actor_id=actor.id,
+            kind=kind,
+            old_score=old,
+            new_score=grade.score,
+            reason=reason,
+        )
+    )
+
+
 def override_grade(grade: Grade, score: float, reason: str, actor: User, now: datetime) -> None:
     """Set the mark of one response by hand; the grader's mark is kept beside it.
 
@@ -49,17 +66,7 @@ def override_grade(grade: Grade, score: float, reason: str, actor: User, now: da
         raise ReviewError(f"the mark must be between 0 and {grade.max_score:g}")
     old = grade.score
     grade.override_score, grade.override_reason, grade.score = score, reason, score
-    db.session.add(
-        GradeChange(
-            grade_id=grade.id,
-            at=now,
-            actor_id=actor.id,
-            kind="override",
-            old_score=old,
-            new_score=score,
-            reason=reason,
-        )
-    )
+    log_change(grade, "override", old, reason, actor, now)
     audit.record(
         "grade.override",
         now=now,
@@ -85,17 +92,7 @@ def clear_override(grade: Grade, reason: str, actor: User, now: datetime) -> Non
         raise ReviewError("this mark was not overridden")
     old = grade.score
     grade.override_score, grade.override_reason, grade.score = None, None, grade.auto_score
-    db.session.add(
-        GradeChange(
-            grade_id=grade.id,
-            at=now,
-            actor_id=actor.id,
-            kind="clear_override",
-            old_score=old,
-            new_score=grade.score,
-            reason=reason,
-        )
-    )
+    log_change(grade, "clear_override", old, reason, actor, now)
     audit.record(
         "grade.override_cleared",
         now=now,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,76 +16,19 @@ import sys
 import time
 from pathlib import Path
 
-from tests.pg import Cluster, _bin
+from tests.pg import Cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 class SittingCluster(Cluster):
-    """A :class:`tests.pg.Cluster` whose server can be stopped and started again.
-
-    Commits are synchronous, so an acknowledged commit is in the WAL before the client hears
-    of it and survives the server being killed (``-m immediate``). ``durable=True`` also turns
-    on ``fsync`` and full-page writes, as a production server has them.
-    """
+    """A durable :class:`tests.pg.Cluster`: commits are synchronous, so an acknowledged commit
+    is in the WAL before the client hears of it and survives the server being killed
+    (``-m immediate``). ``durable=True`` also turns on fsync and full-page writes."""
 
     def __init__(self, durable: bool = False, max_connections: int = 300) -> None:
-        super().__init__()
-        flag = "on" if durable else "off"
-        self.settings = {
-            "listen_addresses": "''",
-            "max_connections": str(max_connections),
-            "synchronous_commit": "on",
-            "fsync": flag,
-            "full_page_writes": flag,
-        }
-
-    def start(self) -> SittingCluster:
-        """initdb, then start the server."""
-        if self.as_root:
-            shutil.chown(self.root, "postgres", "postgres")
-        self._run(
-            _bin("initdb"),
-            "-D",
-            str(self.data),
-            "-U",
-            self.user,
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-            "--no-sync",
-        )
-        self.start_server()
-        return self
-
-    def start_server(self) -> None:
-        """Start the server on the existing data folder and wait until it accepts connections."""
-        options = f"-k {self.socket_dir} " + " ".join(
-            f"-c {name}={value}" for name, value in self.settings.items()
-        )
-        self._run(
-            _bin("pg_ctl"),
-            "-D",
-            str(self.data),
-            "-o",
-            options,
-            "-w",
-            "-t",
-            "60",
-            "-l",
-            str(self.root / "log"),
-            "start",
-        )
-
-    def stop_server(self, mode: str = "fast") -> None:
-        """Stop the server (``fast``: roll back open transactions; ``immediate``: kill it)."""
-        self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop")
-
-    def conninfo(self, database: str) -> dict[str, str]:
-        """Keyword arguments for ``psycopg.connect``."""
-        return {"host": str(self.socket_dir), "user": self.user, "dbname": database}
+        super().__init__(durable=durable, max_connections=max_connections)
+        self.settings["synchronous_commit"] = "on"
 
 
 def seed_sitting(
