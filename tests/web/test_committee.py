@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from exam_engine.extensions import db
-from exam_engine.models import Grade, Question
+from exam_engine.models import AttemptQuestion, Grade
 from tests.conftest import csrf_token
 from tests.factories import login, make_exam, make_staff, right, sit
 
@@ -101,7 +101,10 @@ def test_items_page_and_dropping_an_item(app: Flask, client: FlaskClient) -> Non
     login(client, make_staff("committee"))
     page = client.get(f"/committee/exams/{slug}/items").get_data(as_text=True)
     assert "Discrimination" in page and "<svg" in page
-    question = db.session.scalars(select(Question).where(Question.slug == "binomial-coins")).one()
+    # A question someone actually drew (the section draws 5 of a larger pool).
+    seen = db.session.scalars(select(AttemptQuestion).order_by(AttemptQuestion.id)).first()
+    assert seen is not None
+    question = seen.version.question
     token = csrf_token(client, f"/committee/exams/{slug}/items")
     client.post(
         f"/committee/exams/{slug}/items",
