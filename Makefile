@@ -37,11 +37,13 @@ db: install instance/config.py
 run: db
 	$(BIN)/exam-engine run --host 127.0.0.1 --port 5000
 
-# Chromium (browser tests) and PostgreSQL (the second engine) from Debian's packages.
+# Chromium (browser tests), PostgreSQL (the second engine) and Redis (the task queue's broker)
+# from Debian's packages; the tests start their own servers in temporary folders.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	[ -x /usr/bin/redis-server ] || missing="$$missing redis-server"; \
 	fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \

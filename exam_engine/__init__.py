@@ -25,7 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _finish_config(app)
 
-    from exam_engine import cli, errors, i18n
+    from exam_engine import cli, errors, i18n, jobs
     from exam_engine.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    jobs.init_app(app)
     _register_blueprints(app)
     errors.register(app)
     cli.register(app)

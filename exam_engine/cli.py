@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from exam_engine.cli_banks import banks_group
+from exam_engine.cli_worker import run, worker
 from exam_engine.extensions import db
 
 
@@ -171,7 +172,11 @@ def attempts_group() -> None:
 @attempts_group.command("finalize")
 @with_appcontext
 def attempts_finalize() -> None:
-    """Close attempts whose deadline has passed and grade them (run it from cron)."""
+    """Close attempts whose deadline has passed and grade what is owed, in this process.
+
+    The scheduler of ``exam-engine worker --beat`` does this by itself; this is for when no
+    worker runs (or to catch up by hand).
+    """
     from exam_engine import clock
     from exam_engine.services.attempts import finalize_due
     from exam_engine.services.scoring import grade_pending
@@ -179,8 +184,8 @@ def attempts_finalize() -> None:
     now = clock.now()
     closed = finalize_due(now)
     db.session.commit()
-    graded = grade_pending(now)
-    db.session.commit()
+    budget = float(current_app.config["GRADING_ATTEMPT_BUDGET_SECONDS"])
+    graded = grade_pending(now, budget_seconds=budget)
     click.echo(f"closed {len(closed)} attempt(s), graded {graded}")
 
 
@@ -206,10 +211,25 @@ def demo(force: bool) -> None:
         click.echo(f"  {invitation.candidate.email:<24} {_base_url()}/i/{invitation.token}")
 
 
-COMMANDS = (banks_group, exams_group, invites_group, users_group, grade_batch, attempts_group, demo)
+COMMANDS = (
+    banks_group,
+    exams_group,
+    invites_group,
+    users_group,
+    grade_batch,
+    attempts_group,
+    demo,
+    worker,
+    run,
+)
 
 
 def register(app: object) -> None:
     """Attach every command group to the app's CLI (for ``flask --app exam_engine``)."""
     for command in COMMANDS:
-        app.cli.add_command(command)  # type: ignore[attr-defined]
+        if command is not run:  # ``flask run`` stays Flask's own
+            app.cli.add_command(command)  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main()

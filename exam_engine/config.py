@@ -26,6 +26,15 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     QUESTION_BANKS_PATH: str | None = None
+    # The task queue (exam_engine/jobs): no broker URL = the embedded one in the instance folder.
+    BROKER_URL: str | None = None
+    QUEUE_NAME = "exam-engine"
+    SWEEP_SECONDS = 20.0  # how often the scheduler closes due attempts and re-enqueues lost work
+    GRADING_REQUEUE_SECONDS = 300  # a closed attempt still ungraded this long after it was queued
+    GRADING_ATTEMPT_BUDGET_SECONDS = 60.0  # per attempt; each answer also has the pool's limit
+    TASK_TIME_LIMIT_SECONDS = 900
+    WORKER_MAX_TASKS_PER_CHILD = 1000
+    WORKER_MAX_MEMORY_MB = 1024
 
 
 class TestConfig(Config):

@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.pg import Cluster
+from tests.redis_server import RedisServer
 
 ENGINES = [
     e for e in os.environ.get("EXAM_ENGINE_TEST_ENGINES", "sqlite,postgresql").split(",") if e
@@ -48,8 +49,24 @@ class RequestClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+_BROKER: RedisServer | None = None
+_QUEUES = itertools.count(1)
+
+
+def broker() -> RedisServer:
+    """The session's Redis server (the task queue's broker), started on first use."""
+    global _BROKER
+    if _BROKER is None:
+        _BROKER = RedisServer().start()
+    return _BROKER
+
+
 def make_app(url: str, **extra: Any) -> Flask:
-    """The real app factory, pointed at ``url``."""
+    """The real app factory, pointed at ``url``, with a queue of its own on the test broker.
+
+    Every app gets its own queue name, so a worker started for one test never takes another
+    test's messages (which name attempts of another database).
+    """
     from exam_engine import create_app
 
     config = {
@@ -57,6 +74,8 @@ def make_app(url: str, **extra: Any) -> Flask:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "GRADING_POOL_SIZE": 1,
+        "BROKER_URL": broker().url,
+        "QUEUE_NAME": f"test-{os.getpid()}-{next(_QUEUES)}",
         **extra,
     }
     app = create_app(config)
@@ -130,6 +149,16 @@ class Databases:
     def close(self) -> None:
         if self.cluster is not None:
             self.cluster.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _broker() -> Iterator[RedisServer]:
+    """The Redis broker for the whole session, stopped at the end."""
+    yield broker()
+    global _BROKER
+    if _BROKER is not None:
+        _BROKER.stop()
+        _BROKER = None
 
 
 @pytest.fixture(scope="session")

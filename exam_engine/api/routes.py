@@ -16,7 +16,8 @@ from exam_engine.extensions import db
 from exam_engine.models import Attempt
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import integrity
-from exam_engine.services.sitting import close_and_grade, iso, sitting_view, submit_and_grade
+from exam_engine.services.sitting import close_if_due, iso, sitting_view
+from exam_engine.services.sitting import submit as submit_attempt
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -38,7 +39,6 @@ def _attempt(attempt_id: int) -> Attempt:
 def attempt_state(attempt_id: int) -> Response:
     """The attempt's questions, saved answers, deadline and the server's time."""
     attempt = _attempt(attempt_id)
-    close_and_grade(attempt, clock.now())
     return jsonify(sitting_view(attempt, clock.now(), str(get_locale())))
 
 
@@ -68,7 +68,7 @@ def save_answer(attempt_id: int, part_key: str) -> Response:
         # A refused save still tells us which page tried it (a second session shows up here).
         integrity.note_client(attempt, client_id, now)
         db.session.commit()
-        close_and_grade(attempt, now)
+        close_if_due(attempt, now)
         raise
     # Everything the answer needs was read before the commit: nothing is loaded again.
     return jsonify({**acknowledged, "validation": echo(value, ref.part.settings)})
@@ -95,7 +95,7 @@ def validate() -> Response:
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int) -> Response:
     """Submit the attempt (idempotent): the receipt and the time of submission."""
-    attempt = submit_and_grade(_attempt(attempt_id), clock.now())
+    attempt = submit_attempt(_attempt(attempt_id), clock.now())
     return jsonify(
         {
             "receipt": attempt.receipt,

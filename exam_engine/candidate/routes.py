@@ -14,7 +14,7 @@ from exam_engine.extensions import db
 from exam_engine.models import AttemptStatus
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import exams as exam_service
-from exam_engine.services.sitting import close_and_grade, sitting_view
+from exam_engine.services.sitting import effective_status, sitting_view
 
 bp = Blueprint("candidate", __name__)
 
@@ -60,8 +60,7 @@ def attempt(attempt_id: int) -> str | Response:
     """The exam page; a closed attempt shows its receipt instead."""
     attempt = attempt_service.get_attempt(attempt_id, access.allowed())
     g.exam_locale = attempt.exam.default_locale
-    close_and_grade(attempt, clock.now())
-    if attempt.status != AttemptStatus.OPEN:
+    if effective_status(attempt, clock.now()) != AttemptStatus.OPEN:
         return redirect(url_for("candidate.receipt", attempt_id=attempt.id))
     view = sitting_view(attempt, clock.now(), str(get_locale()))
     return render_template(
@@ -77,8 +76,12 @@ def receipt(attempt_id: int) -> str | Response:
     """The receipt: when it was submitted and the hash of the final answers."""
     attempt = attempt_service.get_attempt(attempt_id, access.allowed())
     g.exam_locale = attempt.exam.default_locale
-    close_and_grade(attempt, clock.now())
-    if attempt.status == AttemptStatus.OPEN:
+    status = effective_status(attempt, clock.now())
+    if status == AttemptStatus.OPEN:
         return redirect(url_for("candidate.attempt", attempt_id=attempt.id))
+    # Time ran out but the scheduler has not closed the attempt yet: show what it will store.
+    receipt = attempt.receipt or attempt_service.receipt_for(attempt)
     answered = len(attempt_service.answers_of(attempt))
-    return render_template("candidate/receipt.html", attempt=attempt, answered=answered)
+    return render_template(
+        "candidate/receipt.html", attempt=attempt, status=status, receipt=receipt, answered=answered
+    )

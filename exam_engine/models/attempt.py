@@ -55,6 +55,8 @@ class Attempt(db.Model):  # type: ignore[name-defined]
     deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When grading was last handed to the task queue; the sweep re-sends it if it went missing.
+    grading_queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     receipt: Mapped[str | None] = mapped_column(String(64))
     extra_minutes: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     # The page instance that saved last: a different one saving soon after is a second session.

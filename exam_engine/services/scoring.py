@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -59,26 +60,68 @@ def part_for_version(ref: PartRef, version: QuestionVersion | None) -> banks.Var
     return variant.part(ref.part.key)
 
 
-def grade_attempt(attempt: Attempt, now: datetime, grader: Grader | None = None) -> list[Grade]:
+# Notes of verdicts the committee must look at: the grader could not decide within its limits.
+LIMIT_NOTE = "LIMIT"
+BUDGET_NOTE = "BUDGET"
+NEEDS_REVIEW = frozenset({LIMIT_NOTE, BUDGET_NOTE, "INTERNAL"})
+OVER_BUDGET = PartMark(
+    0.0,
+    BUDGET_NOTE,
+    "",
+    "not graded: the attempt's answers took longer than its grading budget",
+)
+
+
+def grade_attempt(
+    attempt: Attempt,
+    now: datetime,
+    grader: Grader | None = None,
+    budget_seconds: float | None = None,
+) -> list[Grade]:
     """Grade every part of a closed attempt; unanswered parts score 0 with a note.
 
-    Overrides made by the committee stay in force: only the automatic mark changes.
+    Overrides made by the committee stay in force: only the automatic mark changes. Each answer
+    runs under the pool's time and memory limits; once ``budget_seconds`` are spent on the
+    attempt, its remaining answers get a final "not graded" verdict that the committee sees.
 
     :param attempt: a submitted or expired attempt.
     :param now: the time recorded on the grades.
     :param grader: the grading pool (the process-wide one by default).
+    :param budget_seconds: the attempt's grading budget (none by default).
     :returns: the grades (flushed), one per part.
     :raises ValueError: when the attempt is still open.
     """
     if attempt.status == AttemptStatus.OPEN:
         raise ValueError("an open attempt cannot be graded")
-    grader = grader or grading.get_pool()
+    marks = mark_attempt(attempt, grader or grading.get_pool(), budget_seconds)
+    return store_marks(attempt, marks, now)
+
+
+def mark_attempt(
+    attempt: Attempt, grader: Grader, budget_seconds: float | None = None
+) -> dict[str, tuple[PartRef, PartMark]]:
+    """The grader's verdict on each part, computed without writing anything."""
     answers = answers_of(attempt)
-    existing = grades_of(attempt)
-    grades = []
+    started = time.monotonic()
+    marks: dict[str, tuple[PartRef, PartMark]] = {}
     for key, ref in parts_of(attempt).items():
         response = answers.get(key)
-        mark = mark_part(ref.part, response.value if response else None, grader)
+        value = response.value if response else None
+        spent = time.monotonic() - started
+        if budget_seconds is not None and spent > budget_seconds and value and value.strip():
+            marks[key] = (ref, OVER_BUDGET)
+        else:
+            marks[key] = (ref, mark_part(ref.part, value, grader))
+    return marks
+
+
+def store_marks(
+    attempt: Attempt, marks: dict[str, tuple[PartRef, PartMark]], now: datetime
+) -> list[Grade]:
+    """Write verdicts into the attempt's grades and mark it graded (flushed)."""
+    existing = grades_of(attempt)
+    grades = []
+    for key, (ref, mark) in marks.items():
         grade = existing.get(key) or Grade(attempt_id=attempt.id, part_key=key)
         store_mark(grade, mark, float(ref.part.points), ref.question.version.topic, now)
         grade.question_version_id = ref.question.question_version_id
@@ -87,6 +130,35 @@ def grade_attempt(attempt: Attempt, now: datetime, grader: Grader | None = None)
     attempt.graded_at = now
     db.session.flush()
     return grades
+
+
+def grade_if_due(
+    attempt_id: int,
+    now: datetime,
+    grader: Grader | None = None,
+    budget_seconds: float | None = None,
+) -> bool:
+    """Grade a closed, ungraded attempt (what the queue's grading task does); idempotent.
+
+    The marks are computed first, without locks; then the attempt's row is locked and, if
+    nobody graded it meanwhile, the grades are written.
+
+    :returns: whether this call stored the grades (flushed, for the caller to commit).
+    """
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.status == AttemptStatus.OPEN or attempt.graded_at is not None:
+        return False
+    marks = mark_attempt(attempt, grader or grading.get_pool(), budget_seconds)
+    locked = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.id == attempt_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if locked.graded_at is not None:
+        return False
+    store_marks(locked, marks, now)
+    return True
 
 
 def store_mark(grade: Grade, mark: PartMark, max_score: float, topic: str, now: datetime) -> None:
@@ -107,14 +179,20 @@ def grades_of(attempt: Attempt) -> dict[str, Grade]:
     return {g.part_key: g for g in db.session.scalars(stmt)}
 
 
-def grade_pending(now: datetime, grader: Grader | None = None) -> int:
-    """Grade every closed attempt that has no grades yet.
+def grade_pending(
+    now: datetime, grader: Grader | None = None, budget_seconds: float | None = None
+) -> int:
+    """Grade every closed attempt that has no grades yet, committing after each one.
+
+    For the command line and tests; the task queue grades one attempt per task instead.
 
     :returns: how many attempts were graded.
     """
-    stmt = select(Attempt).where(Attempt.status != AttemptStatus.OPEN, Attempt.graded_at.is_(None))
+    stmt = select(Attempt.id).where(
+        Attempt.status != AttemptStatus.OPEN, Attempt.graded_at.is_(None)
+    )
     count = 0
-    for attempt in db.session.scalars(stmt).all():
-        grade_attempt(attempt, now, grader)
-        count += 1
+    for attempt_id in db.session.scalars(stmt).all():
+        count += grade_if_due(attempt_id, now, grader, budget_seconds)
+        db.session.commit()
     return count

@@ -1,15 +1,15 @@
-"""What the candidate's page sees of an attempt, and closing it with its grades."""
+"""What the candidate's page sees of an attempt; closing it and handing its grading to the queue."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from exam_engine.extensions import db
+from exam_engine.jobs import GRADE_ATTEMPT, enqueue
 from exam_engine.models import Attempt, AttemptStatus
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import questions
-from exam_engine.services.scoring import grade_attempt
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -56,7 +56,7 @@ def sitting_view(attempt: Attempt, now: datetime, locale: str = "en") -> dict[st
     return {
         "id": attempt.id,
         "exam": {"slug": attempt.exam.slug, "title": attempt.exam.title},
-        "status": attempt.status.value,
+        "status": effective_status(attempt, now).value,
         "deadline": iso(attempt.deadline_at),
         "server_now": iso(now),
         "grace_seconds": attempt.exam.grace_seconds,
@@ -68,22 +68,44 @@ def sitting_view(attempt: Attempt, now: datetime, locale: str = "en") -> dict[st
     }
 
 
-def close_and_grade(attempt: Attempt, now: datetime) -> None:
-    """Finalise an attempt whose time is up, grade any closed ungraded attempt, and commit."""
-    changed = attempt_service.finalize_if_due(attempt, now)
-    if attempt.status != AttemptStatus.OPEN and attempt.graded_at is None:
-        grade_attempt(attempt, now)
-        changed = True
-    if changed:
-        db.session.commit()
+def effective_status(attempt: Attempt, now: datetime) -> AttemptStatus:
+    """The attempt's status as of ``now``, without writing: past deadline + grace it is over.
 
-
-def submit_and_grade(attempt: Attempt, now: datetime) -> Attempt:
-    """Submit (idempotently), commit, then grade and commit the grades.
-
-    The submission is committed before grading so that a grading failure never loses it.
+    Pages read this; the scheduler (or the next write) stores the closing itself.
     """
+    grace = timedelta(seconds=attempt.exam.grace_seconds)
+    if attempt.status == AttemptStatus.OPEN and now > attempt.deadline_at + grace:
+        return AttemptStatus.EXPIRED
+    return attempt.status
+
+
+def close_if_due(attempt: Attempt, now: datetime) -> bool:
+    """Finalise an attempt whose time is up, commit, and enqueue its grading (write paths only).
+
+    :returns: whether the attempt was closed now.
+    """
+    if not attempt_service.finalize_if_due(attempt, now):
+        return False
+    queue_grading(attempt, now)
+    return True
+
+
+def submit(attempt: Attempt, now: datetime) -> Attempt:
+    """Submit (idempotently), commit the submission and its receipt, then enqueue grading.
+
+    Grading never runs in the request: the receipt is the candidate's answer at once.
+    """
+    before = attempt.status
     attempt_service.submit_attempt(attempt, now)
-    db.session.commit()
-    close_and_grade(attempt, now)
+    if before == AttemptStatus.OPEN and attempt.status != AttemptStatus.OPEN:
+        queue_grading(attempt, now)
+    else:
+        db.session.commit()
     return attempt
+
+
+def queue_grading(attempt: Attempt, now: datetime) -> None:
+    """Commit the closed attempt marked as queued, then hand its grading to the queue."""
+    attempt.grading_queued_at = now
+    db.session.commit()
+    enqueue(GRADE_ATTEMPT, attempt.id)

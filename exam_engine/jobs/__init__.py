@@ -1,0 +1,155 @@
+"""Background work on a Celery task queue: grading, deadlines, regrades and analyses.
+
+Nothing heavy runs inside a web request. A view commits what the person did, then *enqueues*
+the work by task name; worker processes (``exam-engine worker``, on this machine or others) take
+it from the broker and run it inside an app context, committing as a view does.
+
+The broker is ``BROKER_URL`` (``EXAM_ENGINE_BROKER_URL``): Redis for real sittings. Without one,
+an *embedded* broker keeps its messages as files in the instance folder, and ``exam-engine run``
+starts a worker beside the development server, so a fresh clone needs no broker server.
+
+Every task is idempotent and every state it moves lives in the database (an attempt's
+``graded_at``, a job's progress), so a lost message costs only time: the periodic sweep
+(:mod:`exam_engine.jobs.sweep`) finds what is owed and enqueues it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any
+
+from celery import Celery, Task
+from celery.signals import worker_process_init
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+# Task names: senders name a task without importing the module that runs it.
+GRADE_ATTEMPT = "exam_engine.grade_attempt"
+SWEEP = "exam_engine.sweep"
+
+TASK_MODULES = ("exam_engine.jobs.grading", "exam_engine.jobs.sweep")
+
+
+def broker_settings(app: Flask) -> dict[str, Any]:
+    """The broker's URL and transport options: the configured one, or the embedded one."""
+    url = app.config.get("BROKER_URL")
+    if url:
+        return {"broker_url": str(url), "broker_transport_options": {}}
+    folder = Path(app.instance_path) / "queue"
+    (folder / "messages").mkdir(parents=True, exist_ok=True)
+    (folder / "control").mkdir(parents=True, exist_ok=True)
+    return {
+        "broker_url": "filesystem://",
+        "broker_transport_options": {
+            "data_folder_in": str(folder / "messages"),
+            "data_folder_out": str(folder / "messages"),
+            "control_folder": str(folder / "control"),
+            "store_processed": False,
+        },
+    }
+
+
+def is_embedded(app: Flask) -> bool:
+    """Whether this app uses the embedded broker (no ``BROKER_URL`` set)."""
+    return not app.config.get("BROKER_URL")
+
+
+def init_app(app: Flask) -> Celery:
+    """Create the Celery app for ``app``: tasks run inside its app context.
+
+    :returns: the Celery app, also kept as ``app.extensions["celery"]``.
+    """
+
+    class FlaskTask(Task):
+        """A task that runs inside the Flask app's context (and so its database session)."""
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.import_name, task_cls=FlaskTask)
+    queue = str(app.config["QUEUE_NAME"])
+    celery.conf.update(
+        **broker_settings(app),
+        include=list(TASK_MODULES),
+        task_default_queue=queue,
+        task_ignore_result=True,
+        result_backend=None,
+        # A task is acknowledged after it ran: a worker that dies mid-task gives it back.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_time_limit=int(app.config["TASK_TIME_LIMIT_SECONDS"]),
+        task_soft_time_limit=int(app.config["TASK_TIME_LIMIT_SECONDS"]) - 10,
+        worker_max_tasks_per_child=int(app.config["WORKER_MAX_TASKS_PER_CHILD"]),
+        worker_max_memory_per_child=int(app.config["WORKER_MAX_MEMORY_MB"]) * 1024,
+        worker_hijack_root_logger=False,
+        broker_connection_retry_on_startup=True,
+        # Enqueueing happens inside web requests: an unreachable broker must cost a second, not
+        # a worker's timeout (the sweep re-enqueues what could not be sent).
+        broker_connection_timeout=2,
+        broker_connection_max_retries=1,
+        task_publish_retry_policy={"max_retries": 1, "interval_start": 0.2, "interval_max": 0.5},
+        beat_schedule={
+            "sweep": {
+                "task": "exam_engine.sweep",
+                "schedule": float(app.config["SWEEP_SECONDS"]),
+                "options": {"expires": float(app.config["SWEEP_SECONDS"])},
+            }
+        },
+        timezone="UTC",
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+
+    @worker_process_init.connect(weak=False)
+    def _pool_process_started(**_: Any) -> None:
+        _prepare_pool_process(app)
+
+    return celery
+
+
+def _prepare_pool_process(app: Flask) -> None:
+    """Ready a freshly forked pool process of a worker to grade.
+
+    - Database connections inherited from the parent must not be shared: drop them.
+    - Each pool process grades one attempt at a time, so one grading process (with its time and
+      memory limits) is all it needs.
+    - Celery's pool processes come from billiard (its fork of multiprocessing): they are marked
+      daemonic, which multiprocessing refuses children to, and carry billiard's authentication
+      key, which multiprocessing cannot hand to its fork server. The grading processes are
+      exactly such children (stopped with their parent), so the process gets plain values.
+    """
+    from exam_engine.extensions import db
+
+    with app.app_context():
+        db.engine.dispose(close=False)
+    os.environ.setdefault("EXAM_ENGINE_GRADER_WORKERS", "1")
+    config = multiprocessing.current_process()._config  # type: ignore[attr-defined]
+    config["daemon"] = False
+    config["authkey"] = multiprocessing.process.AuthenticationString(os.urandom(32))  # type: ignore[attr-defined]
+
+
+def celery_app() -> Celery:
+    """The current Flask app's Celery app."""
+    return current_app.extensions["celery"]
+
+
+def enqueue(task_name: str, *args: Any, **options: Any) -> bool:
+    """Send a task by name, after the caller committed what it needs.
+
+    A broker that cannot be reached is logged, not raised: the person's action is already
+    committed, and the sweep enqueues whatever is still owed.
+
+    :returns: whether the message was handed to the broker.
+    """
+    try:
+        celery_app().send_task(task_name, args=list(args), **options)
+    except Exception:  # noqa: BLE001 - any broker failure; the sweep makes up for it
+        log.warning("could not enqueue %s%r; the sweep will retry", task_name, args, exc_info=True)
+        return False
+    return True
