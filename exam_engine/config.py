@@ -29,6 +29,7 @@ class Config:
     # The task queue (exam_engine/jobs): no broker URL = the embedded one in the instance folder.
     BROKER_URL: str | None = None
     QUEUE_NAME = "exam-engine"
+    EMBEDDED_BROKER_PATH: str | None = None  # default: the instance folder's queue/
     SWEEP_SECONDS = 20.0  # how often the scheduler closes due attempts and re-enqueues lost work
     GRADING_REQUEUE_SECONDS = 300  # a closed attempt still ungraded this long after it was queued
     GRADING_ATTEMPT_BUDGET_SECONDS = 60.0  # per attempt; each answer also has the pool's limit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
 import re
@@ -58,6 +59,7 @@ def broker() -> RedisServer:
     global _BROKER
     if _BROKER is None:
         _BROKER = RedisServer().start()
+        atexit.register(_BROKER.stop)  # benchmarks use it outside pytest too
     return _BROKER
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,16 +22,23 @@ class Worker:
     """
 
     def __init__(
-        self, app: Flask, folder: Path, name: str = "w1", beat: bool = True, **config: Any
+        self,
+        database_url: str,
+        broker_url: str,
+        queue: str,
+        folder: Path,
+        name: str = "w1",
+        beat: bool = True,
+        **config: Any,
     ) -> None:
         self.log = folder / f"worker-{name}.log"
         self.name = name
         env = {k: v for k, v in os.environ.items() if not k.startswith("EXAM_ENGINE_")}
         settings = {
-            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": app.config["SECRET_KEY"],
-            "BROKER_URL": app.config["BROKER_URL"],
-            "QUEUE_NAME": app.config["QUEUE_NAME"],
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "worker-test-secret",
+            "BROKER_URL": broker_url,
+            "QUEUE_NAME": queue,
             "SWEEP_SECONDS": 1,
             "GRADER_WORKERS": 1,
             **config,
@@ -48,6 +56,25 @@ class Worker:
         self.env = env
         self.cwd = folder
         self.process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def for_app(
+        cls, app: Flask, folder: Path, name: str = "w1", beat: bool = True, **config: Any
+    ) -> Worker:
+        """A worker for the test app's database and queue."""
+        return cls(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            app.config["BROKER_URL"],
+            app.config["QUEUE_NAME"],
+            folder,
+            name,
+            beat,
+            **config,
+        )
+
+    def graded(self) -> list[int]:
+        """The attempts this worker's log says it graded."""
+        return [int(m) for m in re.findall(r"graded attempt (\d+)", self.text())]
 
     def start(self, timeout: float = 90) -> Worker:
         """Start the worker and wait until it says it is ready."""

@@ -39,7 +39,7 @@ def broker_settings(app: Flask) -> dict[str, Any]:
     url = app.config.get("BROKER_URL")
     if url:
         return {"broker_url": str(url), "broker_transport_options": {}}
-    folder = Path(app.instance_path) / "queue"
+    folder = Path(app.config.get("EMBEDDED_BROKER_PATH") or Path(app.instance_path) / "queue")
     (folder / "messages").mkdir(parents=True, exist_ok=True)
     (folder / "control").mkdir(parents=True, exist_ok=True)
     return {
@@ -87,7 +87,6 @@ def init_app(app: Flask) -> Celery:
         task_soft_time_limit=int(app.config["TASK_TIME_LIMIT_SECONDS"]) - 10,
         worker_max_tasks_per_child=int(app.config["WORKER_MAX_TASKS_PER_CHILD"]),
         worker_max_memory_per_child=int(app.config["WORKER_MAX_MEMORY_MB"]) * 1024,
-        worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,
         # Enqueueing happens inside web requests: an unreachable broker must cost a second, not
         # a worker's timeout (the sweep re-enqueues what could not be sent).

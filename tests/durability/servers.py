@@ -85,6 +85,8 @@ class Gunicorn:
         threads: int = 1,
         grader_workers: int = 1,
         preload: bool = True,
+        broker_url: str | None = None,
+        queue: str = "exam-engine",
     ) -> None:
         self.database_url = database_url
         self.log_path = log_path
@@ -95,18 +97,25 @@ class Gunicorn:
         # Preloading imports the app once in the master: a replacement worker is a plain fork,
         # quick, and runs the same code as its siblings even if files change meanwhile.
         self.preload = preload
+        # Submits enqueue grading: on the test broker (started on first use) by default.
+        self.broker_url = broker_url
+        self.queue = queue
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60.0) -> Gunicorn:
         """Start the master and wait until every worker is up and the app answers."""
         self.port = free_port()
+        from tests.conftest import broker
+
         env = {k: v for k, v in os.environ.items() if not k.startswith("EXAM_ENGINE_")}
         env.update(
             {
                 "EXAM_ENGINE_DATABASE_URL": self.database_url,
                 "EXAM_ENGINE_SECRET_KEY": "durability-test-secret",
                 "EXAM_ENGINE_GRADER_WORKERS": str(self.grader_workers),
+                "EXAM_ENGINE_BROKER_URL": self.broker_url or broker().url,
+                "EXAM_ENGINE_QUEUE_NAME": self.queue,
             }
         )
         command = [

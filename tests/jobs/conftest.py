@@ -18,7 +18,7 @@ def workers(app: Flask, tmp_path: Path) -> Iterator[Callable[..., Worker]]:
     started: list[Worker] = []
 
     def start(name: str = "w1", beat: bool = True, **config: Any) -> Worker:
-        worker = Worker(app, tmp_path, name, beat, **config).start()
+        worker = Worker.for_app(app, tmp_path, name, beat, **config).start()
         started.append(worker)
         return worker
 

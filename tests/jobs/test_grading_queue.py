@@ -126,3 +126,29 @@ def test_hostile_answers_get_a_final_verdict_within_the_budget(
     # Whatever the grader could not finish is flagged; nothing is left to retry.
     assert all(g.error for g in flagged)
     assert {g.note for g in grades} <= NEEDS_REVIEW | {"NoAnswer"} or all(g.note for g in grades)
+
+
+def test_two_workers_share_the_work(
+    app: Flask, client: FlaskClient, workers: Callable[..., Worker]
+) -> None:
+    """Two worker processes on one broker and one database: both take grading tasks."""
+    from exam_engine.jobs import GRADE_ATTEMPT, enqueue
+
+    exam = make_exam()
+    now = datetime.now(UTC)
+    ids = []
+    for n in range(12):
+        attempt = attempts.start_attempt(make_invitation(exam, f"c{n}@example.org"), now)
+        db.session.flush()
+        for key, ref in attempts.parts_of(attempt).items():
+            attempts.save_answer(attempt, key, right(ref.part), 1, now, 5000)
+        attempts.submit_attempt(attempt, now)
+        ids.append(attempt.id)
+    db.session.commit()
+    first, second = workers("w1", beat=False), workers("w2", beat=False)
+    for attempt_id in ids:
+        enqueue(GRADE_ATTEMPT, attempt_id)
+    wait_for(lambda: all(graded(a) for a in ids), timeout=120)
+    by_first, by_second = set(first.graded()), set(second.graded())
+    assert by_first | by_second == set(ids) and not by_first & by_second
+    assert by_first and by_second, (by_first, by_second)
