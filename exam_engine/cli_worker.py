@@ -75,6 +75,8 @@ def start_embedded_worker() -> subprocess.Popen[bytes]:
                 child.kill()
 
     atexit.register(stop)
+    # SIGTERM would end this process without running atexit hooks, leaving the worker behind.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     return child
 
 
