@@ -127,7 +127,14 @@ def variant(version: QuestionVersion, seed: int, locale: str = "en") -> banks.Va
 
 @lru_cache(maxsize=4096)
 def _variant(content_hash: str, version_id: int, seed: int, locale: str) -> banks.Variant:
+    return banks.instantiate(_spec(content_hash, version_id), seed, locale)
+
+
+# One entry per stored question version (hundreds, not one per candidate): the checked,
+# parsed question, so that a new candidate's variant skips parsing and validating it again.
+@lru_cache(maxsize=2048)
+def _spec(content_hash: str, version_id: int) -> banks.QuestionSpec:
     version = db.session.get(QuestionVersion, version_id)
     if version is None or version.content_hash != content_hash:
         raise LookupError(f"question version {version_id} is gone")
-    return banks.instantiate(banks.question_from_data(version.data), seed, locale)
+    return banks.question_from_data(version.data)
