@@ -36,6 +36,8 @@ class Config:
     TASK_TIME_LIMIT_SECONDS = 900
     WORKER_MAX_TASKS_PER_CHILD = 1000
     WORKER_MAX_MEMORY_MB = 1024
+    LOG_FORMAT = "auto"  # json in production; text under the debug server and in tests
+    LOG_LEVEL = "INFO"
 
 
 class TestConfig(Config):

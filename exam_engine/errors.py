@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
@@ -104,6 +105,27 @@ def register(app: Flask) -> None:
         if _wants_json():
             return jsonify({"error": "csrf", "message": message}), 400
         return render_template("error.html", status=400, message=message), 400
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        # Anything else is a bug: undo the request's writes, log it with its request id, and
+        # answer in the form the caller reads. Nothing of the error's text reaches the page.
+        from exam_engine.extensions import db
+        from exam_engine.logs import current_id
+
+        db.session.rollback()
+        logging.getLogger("exam_engine.errors").exception(
+            "unhandled error on %s %s", request.method, request.path
+        )
+        message = _(
+            "Something went wrong on our side. It has been logged (reference %(id)s).",
+            id=current_id(),
+        )
+        if _wants_json():
+            return jsonify(
+                {"error": "internal", "message": message, "request_id": current_id()}
+            ), 500
+        return render_template("error.html", status=500, message=message), 500
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:

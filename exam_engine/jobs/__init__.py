@@ -18,11 +18,12 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import worker_process_init
+from celery.signals import task_postrun, task_prerun, worker_process_init
 from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,23 @@ def _prepare_pool_process(app: Flask) -> None:
     config = multiprocessing.current_process()._config  # type: ignore[attr-defined]
     config["daemon"] = False
     config["authkey"] = multiprocessing.process.AuthenticationString(os.urandom(32))  # type: ignore[attr-defined]
+
+
+_STARTED: dict[str, float] = {}
+
+
+@task_prerun.connect(weak=False)
+def _task_started(task_id: str = "", **_: Any) -> None:
+    _STARTED[task_id] = time.perf_counter()
+
+
+@task_postrun.connect(weak=False)
+def _task_finished(task_id: str = "", task: Any = None, state: str = "", **_: Any) -> None:
+    """One log line per job, with its id (the ``request_id`` of every line it logged)."""
+    began = _STARTED.pop(task_id, None)
+    ms = round((time.perf_counter() - began) * 1000, 1) if began is not None else None
+    name = getattr(task, "name", "?")
+    log.info("job %s %s in %s ms", name, state, ms, extra={"task": name, "ms": ms})
 
 
 def celery_app() -> Celery:

@@ -219,7 +219,8 @@ async def drive(args: argparse.Namespace, port: int, tokens: list[str], deadline
     while len(tally.start.values) + len(tally.problems) < len(people):
         await asyncio.sleep(0.2)
     print(
-        f"all {len(people)} started; {deadline - time.monotonic():.0f} s to the deadline", flush=True
+        f"all {len(people)} started; {deadline - time.monotonic():.0f} s to the deadline",
+        flush=True,
     )
     gate.set()
     await asyncio.gather(*tasks)
@@ -294,7 +295,9 @@ def main() -> None:
     print(tally.save.line("save (whole sitting)"))
     print(tally.save_spike.line("save (last 60 s)"))
     print(tally.submit.line("submit (last 60 s)"))
-    print(f"saves sent before the deadline and refused: {tally.refused_before_deadline} (must be 0)")
+    print(
+        f"saves sent before the deadline and refused: {tally.refused_before_deadline} (must be 0)"
+    )
     print(f"saves sent after the deadline, refused: {tally.refused_after_deadline}")
     print(f"5xx: {tally.server_errors}; no answer: {tally.no_answer}; other: {len(tally.problems)}")
     for line in tally.problems[:10]:
