@@ -25,10 +25,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _finish_config(app)
 
-    from exam_engine import cli, errors, i18n, jobs, logs
+    from exam_engine import cli, errors, i18n, jobs, logs, security
     from exam_engine.extensions import csrf, db, login_manager, migrate
 
     logs.init_app(app)
+    security.init_app(app)
     db.init_app(app)
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True, compare_type=True)

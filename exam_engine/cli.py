@@ -155,6 +155,27 @@ def users_create(email: str, role: str, name: str, password: str) -> None:
     click.echo(f"created {role} {email}")
 
 
+@users_group.command("reset-password")
+@click.option("--email", required=True)
+@click.password_option(
+    help="asked for when not given; EXAM_ENGINE_PASSWORD also works", envvar="EXAM_ENGINE_PASSWORD"
+)
+@with_appcontext
+def users_reset_password(email: str, password: str) -> None:
+    """Set a staff account's password; every session of that account ends."""
+    from exam_engine.services.users import find_user, set_password
+
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"no staff account for {email}")
+    try:
+        set_password(user, password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"new password set for {user.email}; their sessions have ended")
+
+
 @click.command("grade-batch")
 @click.option("--no-cache", is_flag=True, help="grade every line afresh (for measuring)")
 def grade_batch(no_cache: bool) -> None:

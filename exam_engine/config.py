@@ -25,6 +25,8 @@ class Config:
     LANGUAGES = ("en", "ko")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # True forces it; over TLS the cookie is Secure anyway
+    TRUSTED_PROXIES = 0  # TLS-terminating proxies in front (ProxyFix reads their X-Forwarded-*)
     QUESTION_BANKS_PATH: str | None = None
     # The task queue (exam_engine/jobs): no broker URL = the embedded one in the instance folder.
     BROKER_URL: str | None = None

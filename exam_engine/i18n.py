@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -24,7 +24,7 @@ def select_locale() -> str | None:
     if not has_request_context():
         return None  # the CLI and services outside requests use the default locale
     languages = current_app.config["LANGUAGES"]
-    chosen = session.get("lang")
+    chosen = request.cookies.get("lang")
     if chosen in languages:
         return str(chosen)
     if current_user and current_user.is_authenticated and current_user.locale in languages:

@@ -9,12 +9,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from werkzeug.wrappers import Response
 
 bp = Blueprint("main", __name__)
+LANGUAGE_COOKIE = "lang"
 
 
 @bp.get("/")
@@ -62,11 +62,18 @@ def health_checks() -> dict[str, str]:
 
 @bp.post("/lang/<code>")
 def set_language(code: str) -> Response:
-    """Remember the reader's language choice and go back where they were."""
+    """Remember the reader's language choice (in a cookie of its own, for a year: the session
+    cookie stays a browser session's) and go back where they were."""
+    from exam_engine.auth.routes import safe_next
+
+    response = redirect(safe_next(request.form.get("next") or "") or url_for("main.index"))
     if code in current_app.config["LANGUAGES"]:
-        session["lang"] = code
-        session.permanent = True  # remembered across browser restarts
-    target = request.form.get("next") or url_for("main.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            code,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    return response

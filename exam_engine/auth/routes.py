@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from exam_engine import clock
 from exam_engine.auth.forms import LoginForm, ProfileForm
 from exam_engine.extensions import db, login_manager
 from exam_engine.models import Role, User
+from exam_engine.services import audit, throttle
 from exam_engine.services.users import authenticate
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
@@ -19,9 +25,27 @@ login_manager.login_message = None
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: staff only."""
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: staff only, and only under their current session version."""
+    user_id, _dot, version = session_id.partition(".")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.session_version == int(version) else None
+
+
+def safe_next(target: str) -> str | None:
+    """``target`` if it is a path on this site, else ``None``.
+
+    Browsers read ``/\\evil``, ``//evil`` and paths with tabs or newlines (``/%09/evil``) as
+    other sites, so anything but a plain local path is refused.
+    """
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if "\\" in target or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def home_for(user: User) -> str:
@@ -34,28 +58,54 @@ def home_for(user: User) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int, dict[str, str]]:
     """Sign in with email and password."""
     form = LoginForm()
     if form.validate_on_submit():
+        now = clock.now()
+        keys = throttle.keys_for(form.email.data or "", request.remote_addr)
+        wait = throttle.retry_after(keys, now)
+        if wait:
+            return _throttled(form, wait, now)
         user = authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
+            throttle.succeeded(keys)
             db.session.commit()
             login_user(user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = home_for(user)
-            return redirect(target)
+            return redirect(safe_next(request.args.get("next", "")) or home_for(user))
+        wait = throttle.failed(keys, now)
+        if wait:
+            audit.record("auth.throttled", now=now, details={"keys": keys, "seconds": wait})
+        db.session.commit()
         flash(_("Wrong email or password."), "error")
     elif current_user.is_authenticated:
         return redirect(home_for(current_user))
     return render_template("auth/login.html", form=form)
 
 
+def _throttled(form: LoginForm, wait: int, now: datetime) -> tuple[str, int, dict[str, str]]:
+    """429: too many failed sign-ins for this account or address; say how long to wait."""
+    audit.record("auth.refused_while_throttled", now=now, details={"seconds": wait})
+    db.session.commit()
+    minutes = max(1, (wait + 59) // 60)
+    flash(
+        ngettext(
+            "Too many failed sign-ins. Try again in %(num)d minute.",
+            "Too many failed sign-ins. Try again in %(num)d minutes.",
+            minutes,
+        ),
+        "error",
+    )
+    page = render_template("auth/login.html", form=form)
+    return page, 429, {"Retry-After": str(wait)}
+
+
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    """Sign out."""
+    """Sign out here and everywhere else: every session of this account ends."""
+    current_user.session_version += 1
+    db.session.commit()
     logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
@@ -69,7 +119,8 @@ def profile() -> str | Response:
     if form.validate_on_submit():
         current_user.locale = form.locale.data
         db.session.commit()
-        session.pop("lang", None)  # the profile now decides
         flash(_("Your settings are saved."), "info")
-        return redirect(url_for("auth.profile"))
+        response = redirect(url_for("auth.profile"))
+        response.delete_cookie("lang")  # the profile now decides
+        return response
     return render_template("auth/profile.html", form=form)

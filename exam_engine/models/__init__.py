@@ -21,7 +21,7 @@ from exam_engine.models.decision import (
 )
 from exam_engine.models.exam import Exam, ExamSection
 from exam_engine.models.types import utcnow
-from exam_engine.models.user import Role, User
+from exam_engine.models.user import LoginThrottle, Role, User
 
 __all__ = [
     "Attempt",
@@ -38,6 +38,7 @@ __all__ = [
     "GradeChange",
     "IntegrityEvent",
     "Invitation",
+    "LoginThrottle",
     "ItemAction",
     "ItemAdjustment",
     "Question",

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, String
+from sqlalchemy import Boolean, Enum, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from exam_engine.extensions import db
@@ -34,6 +34,12 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     locale: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of every session's id: raising it signs the user out everywhere (logout, new password).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: the user and the session version it was issued under."""
+        return f"{self.id}.{self.session_version}"
 
     @property
     def is_active(self) -> bool:
@@ -43,3 +49,15 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     def has_role(self, *roles: Role) -> bool:
         """Admins may do everything; others only what their role names."""
         return self.role == Role.ADMIN or self.role in roles
+
+
+class LoginThrottle(db.Model):  # type: ignore[name-defined]
+    """Failed sign-ins counted per account and per address, with the back-off they earned."""
+
+    __tablename__ = "login_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

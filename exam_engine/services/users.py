@@ -56,6 +56,18 @@ def create_user(email: str, password: str, role: Role | str, name: str = "") -> 
     return user
 
 
+def set_password(user: User, password: str) -> None:
+    """Give ``user`` a new password and end every session they have (flushed).
+
+    :raises ValueError: for a short password.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    db.session.flush()
+
+
 def find_user(email: str) -> User | None:
     """The staff account with this email, if any."""
     stmt = select(User).where(func.lower(User.email) == email.strip().lower())
