@@ -26,13 +26,14 @@ messages: $(STAMP)
 	$(BIN)/pybabel -q update --no-fuzzy-matching -i exam_engine/translations/messages.pot \
 		-d exam_engine/translations
 
+# The instance folder holds the secret key and the SQLite database: readable by its owner only.
 instance/config.py:
-	mkdir -p instance
-	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
+	umask 077; mkdir -p instance && \
+	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}'); \
+	print(\"BASE_URL = 'http://127.0.0.1:5000'\")" > $@
 
 db: install instance/config.py
-	$(BIN)/exam-engine db upgrade
-	$(BIN)/exam-engine demo
+	umask 077; $(BIN)/exam-engine db upgrade && $(BIN)/exam-engine demo
 
 run: db
 	$(BIN)/exam-engine run --host 127.0.0.1 --port 5000

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.cli import NoAppException
 
 from exam_engine.config import Config, from_environment
 
@@ -25,10 +27,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _finish_config(app)
 
-    from exam_engine import cli, errors, i18n, jobs, logs, security
+    from exam_engine import cli, errors, grading, i18n, jobs, logs, security
     from exam_engine.extensions import csrf, db, login_manager, migrate
 
     logs.init_app(app)
+    grading.configure_pool(
+        size=app.config["GRADER_WORKERS"],
+        timeout=app.config["GRADER_TIMEOUT"],
+        memory_mb=app.config["GRADER_MEMORY_MB"],
+    )
     security.init_app(app)
     db.init_app(app)
     migrations = Path(__file__).resolve().parent.parent / "migrations"
@@ -44,9 +51,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+class ConfigurationError(NoAppException):
+    """The app cannot start as configured (the CLI shows the message, not a traceback)."""
+
+
 def _finish_config(app: Flask) -> None:
-    """Fill in defaults that depend on the instance folder, and refuse a missing secret."""
-    os.makedirs(app.instance_path, exist_ok=True)
+    """Fill in defaults that depend on the instance folder; refuse a missing secret or, outside
+    development, a missing public address."""
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = Path(app.instance_path) / "exam_engine.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
@@ -54,11 +66,19 @@ def _finish_config(app: Flask) -> None:
         app.config["QUESTION_BANKS_PATH"] = str(
             Path(__file__).resolve().parent.parent / "question_banks"
         )
+    development = app.testing or bool(app.config.get("DEV_SERVER"))
     if not app.config.get("SECRET_KEY"):
-        if app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1":
-            app.config["SECRET_KEY"] = "development-only-secret"
-        else:
-            raise RuntimeError("EXAM_ENGINE_SECRET_KEY must be set outside development and tests")
+        if not development:
+            raise ConfigurationError(
+                "EXAM_ENGINE_SECRET_KEY must be set (`make run` writes one to instance/config.py)"
+            )
+        # Never a fixed, public key: a development server without one gets a fresh random key
+        # (sessions end when it restarts).
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    if not app.config.get("BASE_URL") and not development:
+        raise ConfigurationError(
+            "EXAM_ENGINE_BASE_URL must be set: the public address in invitation links and e-mail"
+        )
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -85,6 +85,9 @@ def start_embedded_worker() -> subprocess.Popen[bytes]:
 @click.pass_context
 def run(ctx: click.Context, no_worker: bool, **_: Any) -> None:
     """Run the development server; with no broker configured, an embedded worker too."""
+    # The development server may run without a public address, and without a secret key (it
+    # then makes a random one); the embedded worker inherits this.
+    os.environ["EXAM_ENGINE_DEV_SERVER"] = "true"
     app = ctx.find_root().obj.load_app()
     # The reloader runs this command again in a child (WERKZEUG_RUN_MAIN): start the worker once.
     if not no_worker and jobs.is_embedded(app) and not os.environ.get("WERKZEUG_RUN_MAIN"):

@@ -17,9 +17,12 @@ class Config:
     WTF_CSRF_TIME_LIMIT: int | None = None  # a 2-hour exam must not lose its token
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     MAX_ANSWER_CHARS = 5_000
-    DEADLINE_GRACE_SECONDS = 30
-    GRADING_POOL_SIZE = 2
-    GRADING_TIME_LIMIT = 2.0
+    DEADLINE_GRACE_SECONDS = 30  # the default grace of a new exam
+    BASE_URL: str | None = None  # required outside development: the public address
+    DEV_SERVER = False  # set by `exam-engine run`
+    GRADER_WORKERS = 2  # grading processes per web process (one in a worker's pool process)
+    GRADER_TIMEOUT = 2.0  # seconds per answer
+    GRADER_MEMORY_MB = 1024  # address space per grading process
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ("en", "ko")
@@ -40,14 +43,6 @@ class Config:
     WORKER_MAX_MEMORY_MB = 1024
     LOG_FORMAT = "auto"  # json in production; text under the debug server and in tests
     LOG_LEVEL = "INFO"
-
-
-class TestConfig(Config):
-    """Used by the test suite: fast hashes are not allowed to leak into production."""
-
-    TESTING = True
-    SECRET_KEY = "test-secret-key"
-    GRADING_POOL_SIZE = 1
 
 
 def _coerce(value: str) -> Any:
@@ -80,7 +75,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
         name = key[len(ENV_PREFIX) :]
         if name == "DATABASE_URL":
             found["SQLALCHEMY_DATABASE_URI"] = value
-        elif name in {"SECRET_KEY", "QUESTION_BANKS_PATH"}:
+        elif name in {"SECRET_KEY", "QUESTION_BANKS_PATH", "BASE_URL", "BROKER_URL"}:
             found[name] = value
         else:
             found[name] = _coerce(value)

@@ -75,7 +75,7 @@ def make_app(url: str, **extra: Any) -> Flask:
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
-        "GRADING_POOL_SIZE": 1,
+        "GRADER_WORKERS": 1,
         "BROKER_URL": broker().url,
         "QUEUE_NAME": f"test-{os.getpid()}-{next(_QUEUES)}",
         **extra,

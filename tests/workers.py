@@ -37,6 +37,7 @@ class Worker:
         settings = {
             "DATABASE_URL": database_url,
             "SECRET_KEY": "worker-test-secret",
+            "BASE_URL": "http://127.0.0.1",
             "BROKER_URL": broker_url,
             "QUEUE_NAME": queue,
             "SWEEP_SECONDS": 1,

@@ -12,7 +12,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -62,8 +61,9 @@ def _invitations(exam: Exam) -> list[Invitation]:
 
 
 def _link(invitation: Invitation) -> str:
-    # The configured public address, else the one the administrator is using now.
-    base = str(current_app.config.get("BASE_URL") or request.url_root).rstrip("/")
+    # The configured public address (never the request's Host header, which the sender picks);
+    # only the development server, which may have none, falls back to its own address.
+    base = str(current_app.config.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     return base + url_for("candidate.invitation", token=invitation.token)
 
 

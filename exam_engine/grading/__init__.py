@@ -5,6 +5,7 @@ See docs/CONTRACTS.md for the interface and docs/grading.md for the design.
 
 from .grader import grade, grade_part
 from .pool import GradingPool, close_pool, get_pool
+from .pool import configure as configure_pool
 from .types import (
     GRADER_VERSION,
     GradeResult,
@@ -24,6 +25,7 @@ __all__ = [
     "Rule",
     "Validation",
     "close_pool",
+    "configure_pool",
     "get_pool",
     "grade",
     "grade_part",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
-import os
 import queue
 import threading
 import time
@@ -299,22 +298,40 @@ _POOL: GradingPool | None = None
 _POOL_LOCK = threading.Lock()
 
 
-def get_pool() -> GradingPool:
-    """The process-wide pool (created on first use, thread-safe, closed at exit).
+_SETTINGS: dict[str, Any] = {
+    "size": DEFAULT_SIZE,
+    "timeout": DEFAULT_TIMEOUT,
+    "memory_bytes": DEFAULT_MEMORY,
+}
 
-    Size, time limit and memory limit come from ``EXAM_ENGINE_GRADER_WORKERS``,
-    ``EXAM_ENGINE_GRADER_TIMEOUT`` (seconds) and ``EXAM_ENGINE_GRADER_MEMORY_MB``.
+
+def configure(
+    size: int | None = None, timeout: float | None = None, memory_mb: int | None = None
+) -> None:
+    """Set the size and limits of the process-wide pool made by the next :func:`get_pool`.
+
+    The app passes its configuration (``GRADER_WORKERS``, ``GRADER_TIMEOUT``,
+    ``GRADER_MEMORY_MB``) here; nothing in this package reads the environment.
+    """
+    with _POOL_LOCK:
+        if size is not None:
+            _SETTINGS["size"] = int(size)
+        if timeout is not None:
+            _SETTINGS["timeout"] = float(timeout)
+        if memory_mb is not None:
+            _SETTINGS["memory_bytes"] = int(memory_mb) << 20
+
+
+def get_pool() -> GradingPool:
+    """The process-wide pool (created on first use, thread-safe, closed at exit), with the
+    size and limits given to :func:`configure`.
 
     :returns: the pool.
     """
     global _POOL
     with _POOL_LOCK:
         if _POOL is None or _POOL._closed:
-            _POOL = GradingPool(
-                size=int(os.environ.get("EXAM_ENGINE_GRADER_WORKERS", DEFAULT_SIZE)),
-                timeout=float(os.environ.get("EXAM_ENGINE_GRADER_TIMEOUT", DEFAULT_TIMEOUT)),
-                memory_bytes=int(os.environ.get("EXAM_ENGINE_GRADER_MEMORY_MB", 1024)) << 20,
-            )
+            _POOL = GradingPool(**_SETTINGS)
         return _POOL
 
 

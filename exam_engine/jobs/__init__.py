@@ -124,11 +124,12 @@ def _prepare_pool_process(app: Flask) -> None:
       key, which multiprocessing cannot hand to its fork server. The grading processes are
       exactly such children (stopped with their parent), so the process gets plain values.
     """
+    from exam_engine import grading
     from exam_engine.extensions import db
 
     with app.app_context():
         db.engine.dispose(close=False)
-    os.environ.setdefault("EXAM_ENGINE_GRADER_WORKERS", "1")
+    grading.configure_pool(size=1)
     config = multiprocessing.current_process()._config  # type: ignore[attr-defined]
     config["daemon"] = False
     config["authkey"] = multiprocessing.process.AuthenticationString(os.urandom(32))  # type: ignore[attr-defined]

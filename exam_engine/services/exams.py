@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from exam_engine import banks
@@ -78,7 +79,10 @@ def save_exam(data: dict[str, Any]) -> Exam:
     exam.opens_at, exam.closes_at, exam.timezone = opens_at, closes_at, zone.key
     exam.duration_minutes = duration
     exam.cohort_size = _positive_int(data.get("cohort_size", 10), "cohort_size")
-    exam.grace_seconds = _positive_int(data.get("grace_seconds", 30), "grace_seconds", zero=True)
+    default_grace = current_app.config["DEADLINE_GRACE_SECONDS"]
+    exam.grace_seconds = _positive_int(
+        data.get("grace_seconds", default_grace), "grace_seconds", zero=True
+    )
     exam.shuffle_questions = bool(data.get("shuffle_questions", True))
     exam.default_locale = str(data.get("default_locale") or "en")
     exam.settings = {**(exam.settings or {}), "languages": _languages(data.get("languages"))}

@@ -49,7 +49,7 @@ def main(rounds: int = 30) -> None:
     folder = Path(tempfile.mkdtemp(prefix="exam-engine-echo-"))
     url = f"sqlite:///{folder / 'bench.sqlite'}"
     migrate(url, with_banks=False)
-    app = make_app(url, GRADING_POOL_SIZE=2)
+    app = make_app(url, GRADER_WORKERS=2)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)

@@ -113,6 +113,7 @@ class Gunicorn:
             {
                 "EXAM_ENGINE_DATABASE_URL": self.database_url,
                 "EXAM_ENGINE_SECRET_KEY": "durability-test-secret",
+                "EXAM_ENGINE_BASE_URL": "http://127.0.0.1",
                 "EXAM_ENGINE_GRADER_WORKERS": str(self.grader_workers),
                 "EXAM_ENGINE_BROKER_URL": self.broker_url or broker().url,
                 "EXAM_ENGINE_QUEUE_NAME": self.queue,

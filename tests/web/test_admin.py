@@ -52,6 +52,7 @@ def test_admin_creates_a_staff_account(app: Flask, client: FlaskClient) -> None:
 
 
 def test_invitations_one_by_one_and_from_csv(app: Flask, client: FlaskClient) -> None:
+    app.config["BASE_URL"] = "https://exam.example.org"
     exam = make_exam()
     login(client, make_staff("admin"))
     url = f"/admin/exams/{exam.slug}/invitations"
@@ -82,4 +83,5 @@ def test_invitations_one_by_one_and_from_csv(app: Flask, client: FlaskClient) ->
     rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
     assert [r["email"] for r in rows] == ["solo@example.org", "a@example.org", "b@example.org"]
     assert rows[1]["name"] == "김민지" and rows[0]["time_factor"] == "1.5"
-    assert all(r["link"].startswith("http://localhost/i/") for r in rows)
+    # The configured public address, never the request's Host header.
+    assert all(r["link"].startswith("https://exam.example.org/i/") for r in rows)

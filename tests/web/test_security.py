@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -152,3 +158,64 @@ def test_back_off_grows_and_is_capped(app: Flask) -> None:
     assert growing == sorted(growing) and growing[1] == 2 * growing[0]
     assert max(growing) == throttle.MAX_WAIT.total_seconds()
     assert throttle.retry_after(keys, now) == max(growing)
+
+
+def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("EXAM_ENGINE_", "FLASK_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "exam_engine.cli", *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd="/",
+    )
+
+
+def test_help_works_without_any_configuration() -> None:
+    result = _cli({}, "--help")
+    assert result.returncode == 0, result.stderr
+    assert "worker" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_no_public_secret_even_in_debug_mode(tmp_path: Path) -> None:
+    """gunicorn with FLASK_DEBUG=1 and no key must not start (no fixed fallback key)."""
+    from exam_engine import ConfigurationError, create_app
+
+    os.environ["FLASK_DEBUG"] = "1"
+    try:
+        with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+            create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite"})
+        with pytest.raises(ConfigurationError, match="BASE_URL"):
+            create_app(
+                {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite", "SECRET_KEY": "k"}
+            )
+    finally:
+        del os.environ["FLASK_DEBUG"]
+    # The development server alone may run without them, with a random key.
+    one = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite", "DEV_SERVER": True}
+    )
+    two = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite", "DEV_SERVER": True}
+    )
+    assert (
+        len(one.config["SECRET_KEY"]) == 64 and one.config["SECRET_KEY"] != two.config["SECRET_KEY"]
+    )
+
+
+def test_every_documented_variable_is_read_by_the_code() -> None:
+    """The README's configuration table and the code agree: each variable is a setting that
+    something other than the configuration itself reads."""
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text()
+    documented = set(re.findall(r"^\| `EXAM_ENGINE_([A-Z_]+)`", readme, flags=re.MULTILINE))
+    assert {"DATABASE_URL", "SECRET_KEY", "BROKER_URL", "BASE_URL"} <= documented
+    from exam_engine.config import Config
+
+    code = "\n".join(
+        p.read_text() for p in (root / "exam_engine").rglob("*.py") if p.name != "config.py"
+    )
+    for name in documented - {"DATABASE_URL"}:
+        assert hasattr(Config, name), f"EXAM_ENGINE_{name} is documented but not a setting"
+        assert re.search(rf"[\"']{name}[\"']", code), f"EXAM_ENGINE_{name} is never read"
