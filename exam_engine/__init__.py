@@ -38,7 +38,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     security.init_app(app)
     db.init_app(app)
-    migrations = Path(__file__).resolve().parent.parent / "migrations"
+    # Inside the package (a link to the top-level folder in a checkout, a copy in a wheel).
+    migrations = (Path(__file__).parent / "_migrations").resolve()
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -64,7 +65,7 @@ def _finish_config(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
     if not app.config.get("QUESTION_BANKS_PATH"):
         app.config["QUESTION_BANKS_PATH"] = str(
-            Path(__file__).resolve().parent.parent / "question_banks"
+            (Path(__file__).parent / "_question_banks").resolve()
         )
     development = app.testing or bool(app.config.get("DEV_SERVER"))
     if not app.config.get("SECRET_KEY"):
