@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from exam_engine import banks
+from exam_engine import banks, clock
 from exam_engine.auth.guards import role_required
 from exam_engine.author.editing import NEW_PARTS, Parsed, data_from_form, form_from_data
 from exam_engine.author.forms import QuestionForm
@@ -18,8 +19,8 @@ from exam_engine.author.routes import bp
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
 from exam_engine.grading import get_pool
-from exam_engine.models import Role
-from exam_engine.services import authoring
+from exam_engine.models import Bank, Question, Role
+from exam_engine.services import authoring, pinning
 
 
 def bank_folder(bank: str) -> Path:
@@ -66,7 +67,25 @@ def _preview(parsed: Parsed, form: QuestionForm) -> dict[str, Any]:
 
 def _render(form: QuestionForm, bank: str, parsed: Parsed | None, **extra: Any) -> str:
     context = _preview(parsed, form) if parsed else {}
-    return render_template("author/edit.html", form=form, bank=bank, **context, **extra)
+    return render_template(
+        "author/edit.html",
+        form=form,
+        bank=bank,
+        serving=_serving(bank, request.view_args.get("question_id") if request.view_args else None),
+        publish_form=None,  # publishing happens from the question's page, after saving
+        **context,
+        **extra,
+    )
+
+
+def _serving(bank: str, slug: str | None) -> list[pinning.Serving]:
+    """The open exams serving this question (the editor says so before anyone saves)."""
+    if not slug:
+        return []
+    question = db.session.scalars(
+        select(Question).join(Bank).where(Bank.slug == bank, Question.slug == slug)
+    ).first()
+    return pinning.open_exams_serving(question, clock.now()) if question else []
 
 
 def _save(form: QuestionForm, bank: str, folder: Path, parsed: Parsed) -> str | Response:

@@ -116,3 +116,9 @@ class MoodleImportForm(FlaskForm):
     bank = SelectField(_l("Bank"), choices=[])
     topic = SelectField(_l("Topic"), choices=[SelectChoice(t, t) for t in TOPICS])
     submit = SubmitField(_l("Import STACK questions"))
+
+
+class PublishForm(FlaskForm):
+    """Publish a question's current version to one open exam (the exam's slug)."""
+
+    exam = HiddenField(validators=[DataRequired(), Length(max=100)])

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
-from flask_babel import get_locale
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
+from exam_engine import clock
 from exam_engine.auth.guards import role_required
+from exam_engine.author.forms import PublishForm
 from exam_engine.banks import LANGUAGES
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
-from exam_engine.models import Bank, Question, Role
-from exam_engine.services import authoring, questions
+from exam_engine.models import Bank, Exam, Question, Role
+from exam_engine.services import authoring, pinning, questions
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 
@@ -55,7 +60,41 @@ def preview(question_id: int) -> str:
         seed=seed_value,
         seed_error=seed_error,
         history=authoring.version_history(question),
+        serving=pinning.open_exams_serving(question, clock.now()),
+        publish_form=PublishForm(),
     )
+
+
+@bp.post("/questions/<int:question_id>/publish")
+@role_required(Role.AUTHOR)
+def publish(question_id: int) -> Response:
+    """Serve the question's current version in an open exam (author tests first; audited)."""
+    question = db.session.get(Question, question_id)
+    form = PublishForm()
+    if question is None or not form.validate():
+        raise NotFound()
+    exam = db.session.scalars(select(Exam).where(Exam.slug == form.exam.data)).first()
+    if exam is None:
+        raise NotFound()
+    try:
+        done = pinning.publish(exam, question, current_user, clock.now())
+    except pinning.PublishRefused as exc:
+        db.session.rollback()
+        flash(_("Not published: %(reason)s", reason=str(exc.message)), "error")
+    else:
+        db.session.commit()
+        flash(
+            ngettext(
+                "Published to %(exam)s. %(num)d candidate had already been shown the old "
+                "version and keeps it.",
+                "Published to %(exam)s. %(num)d candidates had already been shown the old "
+                "version and keep it.",
+                len(done.saw_old),
+                exam=exam.title,
+            ),
+            "success",
+        )
+    return redirect(url_for("author.preview", question_id=question.id))
 
 
 # The editor and the import/export pages register their views on ``bp``.

@@ -19,7 +19,7 @@ from exam_engine.models.decision import (
     ItemAction,
     ItemAdjustment,
 )
-from exam_engine.models.exam import Exam, ExamSection
+from exam_engine.models.exam import Exam, ExamQuestion, ExamSection
 from exam_engine.models.types import utcnow
 from exam_engine.models.user import LoginThrottle, Role, User
 
@@ -33,6 +33,7 @@ __all__ = [
     "Decision",
     "DecisionKind",
     "Exam",
+    "ExamQuestion",
     "ExamSection",
     "Grade",
     "GradeChange",

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
 from exam_engine.extensions import db
 from exam_engine.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from exam_engine.models.bank import QuestionVersion
 
 
 class Exam(db.Model):  # type: ignore[name-defined]
@@ -59,3 +62,24 @@ class ExamSection(db.Model):  # type: ignore[name-defined]
     draw_count: Mapped[int] = mapped_column(Integer)
 
     exam: Mapped[Exam] = relationship(back_populates="sections")
+
+
+class ExamQuestion(db.Model):  # type: ignore[name-defined]
+    """The version of a question that an exam serves.
+
+    Pinned to the question's current version while the exam is being prepared; from the moment
+    it opens, only an explicit, audited publish changes it, so an edit or an import never
+    reaches candidates of an open exam by itself.
+    """
+
+    __tablename__ = "exam_questions"
+    __table_args__ = (UniqueConstraint("exam_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id"))
+    pinned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    exam: Mapped[Exam] = relationship()
+    version: Mapped[QuestionVersion] = relationship()

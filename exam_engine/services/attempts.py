@@ -31,7 +31,7 @@ from exam_engine.models import (
     Response,
     ResponseHistory,
 )
-from exam_engine.services import questions
+from exam_engine.services import pinning, questions
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def start_attempt(invitation: Invitation, now: datetime) -> Attempt:
         deadline_at=deadline_for(invitation, now),
         status=AttemptStatus.OPEN,
     )
-    attempt.questions = _draw(invitation, seed)
+    attempt.questions = _draw(invitation, seed, now)
     invitation.opened_at = invitation.opened_at or now
     db.session.add(attempt)
     try:
@@ -99,12 +99,13 @@ def attempt_for(invitation: Invitation) -> Attempt | None:
     return db.session.scalars(select(Attempt).where(Attempt.invitation_id == invitation.id)).first()
 
 
-def _draw(invitation: Invitation, seed: int) -> list[AttemptQuestion]:
-    """Draw each section's questions from its pool, in a per-candidate order."""
+def _draw(invitation: Invitation, seed: int, now: datetime) -> list[AttemptQuestion]:
+    """Draw each section's questions from its pool (the exam's pinned versions), in a
+    per-candidate order."""
     rng = random.Random(_derive(seed, "draw"))
     drawn: list[AttemptQuestion] = []
     for section in invitation.exam.sections:
-        pool = questions.pool(section.bank_slug, section.topic, section.tags)
+        pool = pinning.pool_for(invitation.exam, section, now)
         if len(pool) < section.draw_count:
             raise ExamClosed(f"section {section.position} has too few questions")
         for version in rng.sample(pool, section.draw_count):

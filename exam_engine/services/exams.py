@@ -14,7 +14,7 @@ from exam_engine import banks
 from exam_engine.errors import DomainError
 from exam_engine.extensions import db
 from exam_engine.models import Candidate, Exam, ExamSection, Invitation
-from exam_engine.services import authoring, questions
+from exam_engine.services import authoring, pinning, questions
 
 
 class ExamNotReady(DomainError):
@@ -50,11 +50,13 @@ def _require(data: dict[str, Any], field: str) -> Any:
     return data[field]
 
 
-def save_exam(data: dict[str, Any]) -> Exam:
-    """Create or update (by slug) an exam from its file form.
+def save_exam(data: dict[str, Any], now: datetime | None = None) -> Exam:
+    """Create or update (by slug) an exam from its file form, and pin its questions' versions
+    (an exam that has opened keeps the versions it serves).
 
     :param data: the parsed YAML: slug, title, opens_at, closes_at, timezone, duration_minutes,
         cohort_size, sections (title, bank, topic, tags, draw), instructions, grace_seconds.
+    :param now: the time (defaults to the real one).
     :returns: the exam (flushed).
     :raises InvalidExam: naming the field that is wrong.
     """
@@ -101,6 +103,7 @@ def save_exam(data: dict[str, Any]) -> Exam:
         shown = "\n".join(str(f) for f in failures[:5])
         more = f"\n... and {len(failures) - 5} more" if len(failures) > 5 else ""
         raise ExamNotReady(f"questions this exam can draw fail their author tests:\n{shown}{more}")
+    pinning.pin(exam, now or datetime.now(UTC))
     return exam
 
 
