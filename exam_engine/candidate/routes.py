@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, redirect, render_template, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from exam_engine import clock
 from exam_engine.candidate import access
-from exam_engine.errors import InvalidInvitation
+from exam_engine.errors import InvalidInvitation, NotFound
 from exam_engine.extensions import db
-from exam_engine.models import AttemptStatus
+from exam_engine.models import Attempt, AttemptStatus
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import exams as exam_service
 from exam_engine.services.sitting import effective_status, sitting_view
@@ -21,6 +22,23 @@ bp = Blueprint("candidate", __name__)
 
 class StartForm(FlaskForm):
     """Only a CSRF token: starting is one button."""
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    """The attempt, if this browser started or resumed it; else a 404 that says what to do.
+
+    The same page answers for ids that do not exist, so it tells nobody whether one does.
+    """
+    try:
+        return attempt_service.get_attempt(attempt_id, access.allowed())
+    except NotFound:
+        raise NotFound(
+            _(
+                "This exam page opens only in the browser where the exam was started. If it is "
+                "yours, open your invitation link again (from your e-mail) to continue where "
+                "you left off."
+            )
+        ) from None
 
 
 @bp.get("/i/<token>")
@@ -58,7 +76,7 @@ def start(token: str) -> Response:
 @bp.get("/attempts/<int:attempt_id>")
 def attempt(attempt_id: int) -> str | Response:
     """The exam page; a closed attempt shows its receipt instead."""
-    attempt = attempt_service.get_attempt(attempt_id, access.allowed())
+    attempt = _own_attempt(attempt_id)
     g.exam_locale = attempt.exam.default_locale
     if effective_status(attempt, clock.now()) != AttemptStatus.OPEN:
         return redirect(url_for("candidate.receipt", attempt_id=attempt.id))
@@ -74,7 +92,7 @@ def attempt(attempt_id: int) -> str | Response:
 @bp.get("/attempts/<int:attempt_id>/receipt")
 def receipt(attempt_id: int) -> str | Response:
     """The receipt: when it was submitted and the hash of the final answers."""
-    attempt = attempt_service.get_attempt(attempt_id, access.allowed())
+    attempt = _own_attempt(attempt_id)
     g.exam_locale = attempt.exam.default_locale
     status = effective_status(attempt, clock.now())
     if status == AttemptStatus.OPEN:

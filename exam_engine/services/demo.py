@@ -56,7 +56,7 @@ def build_demo(banks_path: str | Path, now: datetime) -> DemoReport:
             "slug": "fellowship-demo",
             "title": "AI Research Fellowship: Mathematics Screening (demo)",
             "instructions": (
-                "You have 90 minutes. Answers are saved as you type. Write maths as you would "
+                "Answers are saved as you type. Write maths as you would "
                 "on a calculator: 2*x^2, sqrt(3)/2, binomial(10,3)/2^10, [[1,2],[3,4]]. "
                 "The preview under each box shows how we read your answer."
             ),

@@ -2,7 +2,17 @@
 (function () {
   "use strict";
   const lang = document.documentElement.lang || undefined;
-  const fmt = new Intl.DateTimeFormat(lang, {dateStyle: "medium", timeStyle: "short", timeZoneName: "short"});
+  // Date and time fields one by one: Chromium refuses timeZoneName together with dateStyle.
+  const options = {
+    year: "numeric", month: "short", day: "numeric",
+    hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+  };
+  let fmt;
+  try {
+    fmt = new Intl.DateTimeFormat(lang, options);
+  } catch (err) {
+    fmt = new Intl.DateTimeFormat(undefined, options);
+  }
   document.querySelectorAll("time.local-time").forEach(el => {
     const when = new Date(el.getAttribute("datetime"));
     if (!isNaN(when)) el.textContent = fmt.format(when);

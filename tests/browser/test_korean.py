@@ -49,3 +49,30 @@ def test_committee_switches_the_dashboard_to_korean(
     expect(page.locator("dt").first).to_have_text("초대함")
     page.goto(f"{live_server}/committee/exams/{exam.slug}/ranking")
     expect(page.get_by_role("link", name="CSV 내보내기")).to_be_visible()
+
+
+def test_times_are_shown_where_the_reader_is(
+    app: Flask, live_server: str, browser: Browser
+) -> None:
+    """The window's close is rewritten in the browser's own zone (here Seoul, UTC+9)."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    closes = (now + timedelta(days=3)).replace(hour=15, minute=30, second=0, microsecond=0)
+    exam = make_exam(closes_at=closes.isoformat(), timezone="UTC")
+    invitation = make_invitation(exam)
+    context = browser.new_context(locale="en-GB", timezone_id="Asia/Seoul")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{live_server}/i/{invitation.token}")
+        shown = page.locator("time.local-time").first.inner_text()
+        # 15:30 UTC is half past midnight the next day in Seoul.
+        assert (
+            re.search(r"\b(00|12):30\b", shown) and str((closes + timedelta(days=1)).day) in shown
+        )
+        assert "GMT+9" in shown or "KST" in shown, shown
+        assert errors == []
+    finally:
+        context.close()

@@ -1,0 +1,56 @@
+"""What the candidate's pages say: the window, the time allowed, and lost sessions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.factories import make_exam, make_invitation, start
+
+
+def test_before_the_window_the_page_says_when_it_opens(app: Flask, client: FlaskClient) -> None:
+    opens = datetime(2030, 3, 2, 0, 0, tzinfo=UTC)
+    exam = make_exam(
+        opens_at=opens.isoformat(),
+        closes_at=(opens + timedelta(days=5)).isoformat(),
+        timezone="Asia/Seoul",
+    )
+    page = client.get(f"/i/{make_invitation(exam).token}").get_data(as_text=True)
+    assert "This exam opens at" in page and "Asia/Seoul" in page
+    assert "2030" in page and "Start the exam" not in page
+    assert 'datetime="2030-03-02T00:00:00+00:00"' in page  # rewritten in the reader's zone
+
+
+def test_after_the_window_the_page_says_it_closed(app: Flask, client: FlaskClient) -> None:
+    now = datetime.now(UTC)
+    exam = make_exam(
+        opens_at=(now - timedelta(days=3)).isoformat(),
+        closes_at=(now - timedelta(days=1)).isoformat(),
+    )
+    page = client.get(f"/i/{make_invitation(exam).token}").get_data(as_text=True)
+    assert "This exam closed at" in page and "opens at" not in page
+
+
+def test_the_time_allowed_is_stated_once_with_extra_time(app: Flask, client: FlaskClient) -> None:
+    exam = make_exam(duration_minutes=90, instructions="Read every question first.")
+    plain = client.get(f"/i/{make_invitation(exam).token}").get_data(as_text=True)
+    assert "Time allowed: 90 minutes" in plain
+    extra = make_invitation(exam, "slow@example.org", factor=1.5)
+    page = client.get(f"/i/{extra.token}").get_data(as_text=True)
+    assert "Time allowed: 135 minutes with your extra time (90 minutes × 1.5)" in page
+    assert "90 minutes," not in page
+
+
+def test_an_attempt_url_without_its_session_says_what_to_do(
+    app: Flask, client: FlaskClient
+) -> None:
+    attempt_id = start(client, make_invitation(make_exam()))
+    other = app.test_client()
+    for path in (f"/attempts/{attempt_id}", f"/attempts/{attempt_id}/receipt", "/attempts/99999"):
+        response = other.get(path)
+        assert response.status_code == 404
+        assert "open your invitation link again" in response.get_data(as_text=True)
+    # The API keeps its plain JSON 404.
+    assert other.get(f"/api/attempts/{attempt_id}").get_json()["error"] == "not_found"
