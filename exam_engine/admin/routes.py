@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 
 from flask import (
     Blueprint,
@@ -16,8 +17,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as BaseResponse
 
+from exam_engine import csvout
 from exam_engine.admin.forms import InviteForm, InviteUploadForm, UserForm
 from exam_engine.auth.guards import role_required
 from exam_engine.committee.routes import exam_by_slug
@@ -56,7 +59,12 @@ def staff() -> str | BaseResponse:
 
 
 def _invitations(exam: Exam) -> list[Invitation]:
-    stmt = select(Invitation).where(Invitation.exam_id == exam.id).order_by(Invitation.id)
+    stmt = (
+        select(Invitation)
+        .where(Invitation.exam_id == exam.id)
+        .options(joinedload(Invitation.candidate))
+        .order_by(Invitation.id)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -134,21 +142,15 @@ def upload(slug: str) -> str | BaseResponse:
 def invitations_csv(slug: str) -> Response:
     """Every invitation with its link, for a mail merge."""
     exam = exam_by_slug(slug)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["email", "name", "time_factor", "link", "opened_at"])
-    for i in _invitations(exam):
-        writer.writerow(
-            [
-                i.candidate.email,
-                i.candidate.name,
-                f"{i.time_factor:g}",
-                _link(i),
-                i.opened_at.isoformat() if i.opened_at else "",
-            ]
-        )
-    return Response(
-        "\ufeff" + out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{exam.slug}-invitations.csv"'},
+    header = [["email", "name", "time_factor", "link", "opened_at"]]
+    rows = (
+        [
+            i.candidate.email,
+            i.candidate.name,
+            f"{i.time_factor:g}",
+            _link(i),
+            i.opened_at.isoformat() if i.opened_at else "",
+        ]
+        for i in _invitations(exam)
     )
+    return csvout.download(itertools.chain(header, rows), f"{exam.slug}-invitations.csv")

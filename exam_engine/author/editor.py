@@ -27,7 +27,7 @@ def bank_folder(bank: str) -> Path:
     """The folder of a bank under ``QUESTION_BANKS_PATH``; 404 when there is no such bank."""
     root = Path(current_app.config["QUESTION_BANKS_PATH"])
     folder = root / bank
-    if "/" in bank or bank.startswith(".") or not (folder / "bank.yaml").is_file():
+    if not authoring.QUESTION_ID.fullmatch(bank) or not (folder / "bank.yaml").is_file():
         raise NotFound()
     return folder
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -66,6 +67,9 @@ class SaveResult:
     changed_file: bool
 
 
+QUESTION_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+
+
 def find_file(bank_dir: Path, question_id: str) -> StoredFile | None:
     """Read the file of a question in a bank folder.
 
@@ -74,6 +78,8 @@ def find_file(bank_dir: Path, question_id: str) -> StoredFile | None:
     :returns: the file, or ``None`` when the bank has no such file.
     :raises ValueError: when the file is not valid YAML.
     """
+    if not QUESTION_ID.fullmatch(question_id):
+        return None  # never let a name reach the file system as a pattern (``*``, ``..``)
     for path in sorted(bank_dir.glob(f"*/{question_id}.yaml")):
         text = path.read_text(encoding="utf-8")
         try:
