@@ -76,6 +76,16 @@ def power(base: sympy.Basic, exp: sympy.Basic) -> sympy.Basic:
     if isinstance(exp, sympy.Rational) and not isinstance(exp, sympy.Integer):
         if abs(int(exp.p)) > 10**6 or int(exp.q) > 10**6:
             raise too_large()
+    if (
+        isinstance(base, sympy.Rational)
+        and base.is_negative
+        and isinstance(exp, sympy.Rational)
+        and not isinstance(exp, sympy.Integer)
+        and int(exp.q) % 2 == 1
+    ):
+        # Odd roots of negative numbers are real, as in Maxima (STACK): (-8)^(1/3) = -2,
+        # (-8)^(2/3) = 4. Even roots stay complex: (-4)^(1/2) = 2*i.
+        return sympy.Integer(-1) ** int(exp.p) * power(-base, exp)
     if isinstance(base, sympy.Number) and isinstance(exp, sympy.Rational):
         if base.is_zero and exp.is_negative:
             raise ParseError(M.DIVISION_BY_ZERO, "division_by_zero")

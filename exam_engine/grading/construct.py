@@ -114,10 +114,29 @@ def _what(exc: Exception) -> str:
     return "This combination of objects"
 
 
-def _expr(x: sympy.Basic, what: str = "A set, list or equation") -> sympy.Expr:
+def _expr(x: sympy.Basic, what: str | None = None) -> sympy.Expr:
     if isinstance(x, sympy.Expr) or getattr(x, "is_Matrix", False):
         return x
-    raise ParseError(M.BAD_USE, "bad_use", {"what": what})
+    raise ParseError(M.BAD_USE, "bad_use", {"what": what or "A set, list or equation"})
+
+
+def _is_vector(x: sympy.Basic) -> bool:
+    """A list of scalars, which does arithmetic entry by entry as in Maxima (``2*[1,1]``)."""
+    return isinstance(x, sympy.Tuple) and len(x) > 0 and all(isinstance(a, sympy.Expr) for a in x)
+
+
+def _scale(vector: sympy.Basic, factor: sympy.Basic) -> sympy.Tuple:
+    return sympy.Tuple(*[factor * a for a in vector])
+
+
+def _vector_sum(terms: list[sympy.Basic]) -> sympy.Tuple:
+    """``[1,2]+[3,4]`` entry by entry; a scalar added to a list is refused (Maxima adds it to
+    every entry, which hides mistakes)."""
+    if not all(_is_vector(t) for t in terms):
+        raise ParseError(M.BAD_USE, "bad_use", {"what": "A sum of a list and a number"})
+    if len({len(t) for t in terms}) != 1:
+        raise ParseError(M.BAD_USE, "bad_use", {"what": "A sum of lists of different lengths"})
+    return sympy.Tuple(*[sympy.Add(*entries) for entries in zip(*terms, strict=True)])
 
 
 def _build(node: Node, opts: BuildOptions) -> sympy.Basic:
@@ -131,7 +150,10 @@ def _build(node: Node, opts: BuildOptions) -> sympy.Basic:
     if kind == "op":
         return _op(node, opts)
     if kind == "neg":
-        return -_expr(_build(node.args[0], opts))
+        inner = _build(node.args[0], opts)
+        if _is_vector(inner):
+            return sympy.Tuple(*[-_expr(x) for x in inner])
+        return -_expr(inner)
     if kind == "pos":
         return _expr(_build(node.args[0], opts))
     if kind == "upm":
@@ -186,15 +208,24 @@ def _op(node: Node, opts: BuildOptions) -> sympy.Basic:
             if isinstance(value, sympy.Set) and len(terms) == 0 and sign == "+":
                 terms.append(value)
                 continue
+            if _is_vector(value):
+                terms.append(_scale(value, -1 if sign == "-" else PM if sign == "#pm#" else 1))
+                continue
             value = _expr(value)
             terms.append(-value if sign == "-" else PM * value if sign == "#pm#" else value)
         if any(isinstance(t, sympy.Set) for t in terms):
             raise ParseError(M.BAD_USE, "bad_use", {"what": "A set"})
+        if any(_is_vector(t) for t in terms):
+            return _vector_sum(terms)
         return sympy.Add(*terms)
     if op in ("*", "/"):
         factors: list[sympy.Basic] = []
         for sign, sub in flatten(node, ("*", "/")):
-            value = _expr(_build(sub, opts))
+            built = _build(sub, opts)
+            if _is_vector(built) and sign == "*":
+                factors.append(built)
+                continue
+            value = _expr(built, "Division by a list" if _is_vector(built) else None)
             if sign == "/":
                 if value.is_zero is True:
                     raise ParseError(M.DIVISION_BY_ZERO, "division_by_zero")
@@ -236,6 +267,17 @@ def _boolean(x: sympy.Basic) -> sympy.Basic:
 
 
 def _product(factors: list[sympy.Basic]) -> sympy.Basic:
+    vectors = [f for f in factors if _is_vector(f)]
+    if vectors:
+        if len({len(v) for v in vectors}) != 1 or any(
+            getattr(f, "is_Matrix", False) for f in factors
+        ):
+            raise ParseError(
+                M.BAD_USE, "bad_use", {"what": "A product of lists of different lengths"}
+            )
+        scalar = sympy.Mul(*[f for f in factors if not _is_vector(f)])
+        entries = [sympy.Mul(*column) for column in zip(*vectors, strict=True)]
+        return sympy.Tuple(*[scalar * e for e in entries])  # entry by entry, as in Maxima
     if any(getattr(f, "is_Matrix", False) for f in factors):
         out = factors[0]
         for f in factors[1:]:

@@ -143,7 +143,7 @@ def grade_part(response: str, rules: Sequence[Rule], settings: PartSettings) -> 
         display = v.display
     else:
         try:
-            display = read(response, settings, student_ctx(settings)).display
+            display = read(response, settings, student_ctx(settings), candidate=True).display
         except ParseError as exc:
             return _error(exc.message, f"invalid:{exc.code}")
     notes: list[str] = []

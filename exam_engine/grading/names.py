@@ -131,6 +131,7 @@ ALIASES: dict[str, str] = {
     "binom": "binomial",
     "nCr": "binomial",
     "det": "determinant",
+    "inverse": "invert",
     "Sum": "sum",
     "Log": "log",
     "Ln": "ln",
@@ -206,6 +207,63 @@ STUDENT_HIDDEN = frozenset(
         "%intersection",
     }
 )
+
+
+# Commands that would make the CAS do the candidate's work (calculus, algebra, linear algebra):
+# refused in candidate answers unless a part lists them in ``allowed_commands``. Answer keys
+# (teacher side) keep them.
+CAS_COMMANDS = frozenset(
+    {
+        "diff",
+        "integrate",
+        "sum",
+        "product",
+        "taylor",
+        "determinant",
+        "invert",
+        "transpose",
+        "expand",
+        "factor",
+        "ratsimp",
+        "fullratsimp",
+        "radcan",
+        "trigsimp",
+        "trigexpand",
+        "trigreduce",
+        "rectform",
+        "polarform",
+        "simplify",
+        "subst",
+    }
+)
+
+# CAS commands the grader does not know at all: a candidate typing one gets the same specific
+# message instead of "unknown function" (no part setting can allow them).
+UNKNOWN_CAS_COMMANDS = frozenset(
+    "limit lim series solve linsolve nsolve algsys rank eigenvalues eigenvals eigenvectors "
+    "eigenvects charpoly nullspace rref echelon adjoint dot cross gradient jacobian laplace "
+    "ilt ode2 desolve partfrac apart cancel together collect nintegrate quad_qags romberg "
+    "find_root realroots allroots roots nroots polyroots float numer evalf nsum dsolve "
+    "integral derivative deriv defint".split()
+)
+
+# Python keywords never read as variable names in candidate answers ("import os" is not a
+# product). ``and``/``or``/``not`` are our logic words; ``lambda`` is also a Greek letter, so it
+# is refused only when used as Python uses it (followed by a name or ":").
+PYTHON_KEYWORDS = frozenset(
+    "import from if else elif for while def class return yield with as is in pass raise try "
+    "except finally global nonlocal del assert async await break continue None True False "
+    "print exec eval open __import__".split()
+)
+
+
+def command_name(name: str) -> str:
+    """The canonical spelling of a command name as an author lists it (``int`` -> ``integrate``).
+
+    :param name: a name as typed in a part's ``allowed_commands``.
+    :returns: the canonical function name, or the name itself when it is not a known function.
+    """
+    return function_name(name.strip()) or name.strip()
 
 
 def function_name(name: str) -> str | None:

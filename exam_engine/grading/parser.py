@@ -16,6 +16,8 @@ from .names import (
     FUNCTIONS,
     GREEK_NAMES,
     PREFIX_WORDS,
+    PYTHON_KEYWORDS,
+    UNKNOWN_CAS_COMMANDS,
     closest_function,
     function_name,
 )
@@ -215,6 +217,8 @@ class _Parser:
             return Node("not", "not", (self.expr(25),), t.pos)
         if word in BINARY_WORDS:
             raise self.syntax(t)
+        if not ctx.teacher:
+            self.refuse_keyword(t)
         followed = self.at("(")
         if word in ctx.variables:
             if self.at("[") and not followed:
@@ -224,6 +228,8 @@ class _Parser:
         if canon is not None and word not in CONSTANTS:
             if not followed and word in GREEK_NAMES:
                 return self.plain_name(t)
+            if not followed and self.at("|") and not self.abs_depth and FUNCTIONS[canon][0] <= 1:
+                return Node("call", canon, (self.nud(self.next()),), t.pos)  # ln|x|
             if not followed:
                 return self.bare_function(t, canon)
             self.next()
@@ -242,6 +248,20 @@ class _Parser:
         if followed and len(word) > 1 and word not in GREEK_NAMES:
             return self.unknown_call(t)
         return self.plain_name(t)
+
+    def refuse_keyword(self, t: Token) -> None:
+        """Python keywords are not names: ``import os`` is not a product of two variables."""
+        word = t.text
+        if word in self.ctx.variables:
+            return
+        if word == "lambda":
+            nxt = self.peek()
+            python_like = nxt.kind == NAME or (nxt.kind == OP and nxt.text == ":")
+            if not python_like:
+                return  # the Greek letter λ
+        elif word not in PYTHON_KEYWORDS or split_name(word, self.ctx.variables) is not None:
+            return
+        raise ParseError(M.PYTHON_KEYWORD, "keyword", {"name": word})
 
     def index(self, t: Token) -> Node:
         self.next()
@@ -264,6 +284,8 @@ class _Parser:
         parts = split_name(t.text, self.ctx.variables)
         if parts is not None:
             return self.split_product(t, parts)
+        if t.text in UNKNOWN_CAS_COMMANDS:
+            raise ParseError(M.CAS_COMMAND, "cas_command", {"name": t.text})
         guess = closest_function(t.text)
         if guess is not None:
             rest = t.text[len(guess) :] if t.text.startswith(guess) else ""
