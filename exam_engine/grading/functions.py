@@ -11,7 +11,15 @@ from collections.abc import Callable
 import sympy
 
 from . import messages as M
-from .build import binomial, factorial, guarded_expand, matrix_from_rows, power, too_large
+from .build import (
+    binomial,
+    factorial,
+    gamma,
+    guarded_expand,
+    matrix_from_rows,
+    power,
+    too_large,
+)
 from .names import FUNCTIONS
 from .types import ParseError
 
@@ -144,7 +152,7 @@ def _series(
 CALLS: dict[str, Callable[..., sympy.Basic]] = {
     "sqrt": lambda a: sympy.sqrt(a),
     "root": _root,
-    "exp": lambda a: sympy.exp(a),
+    "exp": lambda a: power(sympy.E, a) if not getattr(a, "is_Matrix", False) else sympy.exp(a),
     "log": _log,
     "ln": lambda a: sympy.log(a),
     "lg": _lg,
@@ -179,7 +187,7 @@ CALLS: dict[str, Callable[..., sympy.Basic]] = {
     "acoth": sympy.acoth,
     "factorial": factorial,
     "binomial": binomial,
-    "gamma": sympy.gamma,
+    "gamma": gamma,
     "beta": sympy.beta,
     "floor": sympy.floor,
     "ceiling": sympy.ceiling,
