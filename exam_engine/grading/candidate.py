@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 
 from . import messages as M
-from .names import CAS_COMMANDS, command_name
+from .names import CAS_COMMANDS, STUDENT_HIDDEN, command_name
 from .tree import Node
 from .types import ParseError, PartSettings
 
 _WORD = re.compile(r"%?[A-Za-z_][A-Za-z0-9_]*")
 _MATRIX_CALLS = frozenset({"matrix", "transpose", "invert"})
+_REFUSED = CAS_COMMANDS | STUDENT_HIDDEN  # also assume(...), ev(...): keys only
 
 
 def check_candidate(tree: Node, text: str, settings: PartSettings) -> None:
@@ -33,7 +34,7 @@ def check_candidate(tree: Node, text: str, settings: PartSettings) -> None:
     while stack:
         node = stack.pop()
         stack.extend(node.args)
-        if node.kind == "call" and node.value in CAS_COMMANDS and node.value not in allowed:
+        if node.kind == "call" and node.value in _REFUSED and node.value not in allowed:
             m = _WORD.match(text, node.pos)
             raise ParseError(
                 M.CAS_COMMAND, "cas_command", {"name": m.group(0) if m else node.value}

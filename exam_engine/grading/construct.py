@@ -8,9 +8,12 @@ from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from . import messages as M
 from .build import CONSTS, PM, RELATIONS, BuildOptions, matrix_from_rows, number, power
+from .definitions import build_definition
 from .functions import CALLS
 from .names import FUNCTIONS
 from .parser import Node
+from .predicates import PREDICATES
+from .tree import flatten
 from .types import ParseError
 
 _SET_OPS = {"union": sympy.Union, "intersect": sympy.Intersection}
@@ -69,22 +72,6 @@ _ANY_ARGS = frozenset(
         "subst",
     }
 )
-
-
-def flatten(node: Node, ops: tuple[str, ...]) -> list[tuple[str, Node]]:
-    """Flatten a left-deep chain of binary operators iteratively (no recursion).
-
-    :param node: the chain's root.
-    :param ops: the operators that belong to the chain, e.g. ``("+", "-")``.
-    :returns: ``(operator, operand)`` pairs in order; the first operator is ``ops[0]``.
-    """
-    out: list[tuple[str, Node]] = []
-    while node.kind == "op" and node.value in ops:
-        out.append((node.value, node.args[1]))
-        node = node.args[0]
-    out.append((ops[0], node))
-    out.reverse()
-    return out
 
 
 def to_sympy(node: Node, opts: BuildOptions | None = None) -> sympy.Basic:
@@ -237,6 +224,8 @@ def _op(node: Node, opts: BuildOptions) -> sympy.Basic:
     if op == "^":
         base = _expr(_build(node.args[0], opts))
         return power(base, _expr(_build(node.args[1], opts)))
+    if op == ":=":
+        return build_definition(node.args[0], _build(node.args[1], opts))
     if op in RELATIONS:
         lhs, rhs = (_build(a, opts) for a in node.args)
         if _is_condition(lhs) or _is_condition(rhs):
@@ -296,6 +285,8 @@ def _call(node: Node, opts: BuildOptions) -> sympy.Basic:
         return sympy.true
     if any(a.kind == "op" and a.value == ":" for a in args):
         raise ParseError(M.BAD_USE, "bad_use", {"what": ":"})
+    if name in PREDICATES:
+        return PREDICATES[name](node.args, lambda n: _build(n, opts))
     if node.kind == "ufunc":
         values = [_build(a, opts) for a in args]
         return sympy.Function(name)(*values)

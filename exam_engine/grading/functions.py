@@ -23,6 +23,15 @@ from .build import (
 from .names import FUNCTIONS
 from .types import ParseError
 
+PREDICATE_NAMES = (  # STACK predicates, built from the tree by construct.py (predicates.py)
+    "complex_exponentialp",
+    "imag_numberp",
+    "integerp",
+    "lowesttermsp",
+    "scientific_notationp",
+    "rationalized",
+)
+
 
 def _log(*a: sympy.Basic) -> sympy.Basic:
     return sympy.log(a[0]) if len(a) == 1 else sympy.log(a[0], a[1])
@@ -242,6 +251,7 @@ CALLS: dict[str, Callable[..., sympy.Basic]] = {
     "round": _round_half_even,
     "significantfigures": _sigfigs,
     "scientific_notation": _ident,
+    **{name: _ident for name in PREDICATE_NAMES},  # built from the tree by construct.py
     "%union": _set_op(sympy.Union),
     "%intersection": _set_op(sympy.Intersection),
 }

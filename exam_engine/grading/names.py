@@ -101,6 +101,13 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "scientific_notation": (1, 2),
     "%union": (1, 20),
     "%intersection": (1, 20),
+    # STACK's predicates (predicates.py): answer keys and the answer-test layer only.
+    "complex_exponentialp": (1, 1),
+    "imag_numberp": (1, 1),
+    "integerp": (1, 1),
+    "lowesttermsp": (1, 1),
+    "scientific_notationp": (1, 1),
+    "rationalized": (1, 1),
 }
 
 ALIASES: dict[str, str] = {
@@ -131,6 +138,7 @@ ALIASES: dict[str, str] = {
     "binom": "binomial",
     "nCr": "binomial",
     "det": "determinant",
+    "noundiff": "diff",
     "inverse": "invert",
     "Sum": "sum",
     "Log": "log",
@@ -205,6 +213,12 @@ STUDENT_HIDDEN = frozenset(
         "scientific_notation",
         "%union",
         "%intersection",
+        "complex_exponentialp",
+        "imag_numberp",
+        "integerp",
+        "lowesttermsp",
+        "scientific_notationp",
+        "rationalized",
     }
 )
 

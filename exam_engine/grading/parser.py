@@ -7,7 +7,7 @@ validation echo, the form-checking answer tests and the "floats forbidden" check
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import messages as M
 from .names import (
@@ -125,7 +125,9 @@ class _Parser:
                 return "implicit", IMPLICIT_BP
             if t.text == "|":
                 return ("", 0) if self.abs_depth else ("implicit", IMPLICIT_BP)
-            if t.text in ("==", "!=", ":="):
+            if t.text == ":=":
+                return ":=", BINARY_BP[":"]
+            if t.text in ("==", "!="):
                 raise ParseError(M.SYNTAX, "syntax", {"near": f'"{t.text}"'})
             return "", 0
         if t.kind == NAME:
@@ -369,6 +371,9 @@ def parse_tree(text: str, ctx: Ctx) -> tuple[Node, list[int]]:
     if tokens[0].kind == EOF:
         raise ParseError(M.EMPTY, "empty")
     check_brackets(tokens, ctx.intervals)
+    if len(tokens) > 2 and tokens[0].kind == NAME and tokens[1].text == "(":
+        if any(t.kind == OP and t.text == ":=" for t in tokens):  # f(x) := ... defines f
+            ctx = replace(ctx, functions=ctx.functions | {tokens[0].text})
     p = _Parser(tokens, text, ctx)
     tree = p.expr(0)
     if p.peek().kind != EOF:
