@@ -178,11 +178,17 @@ def users_reset_password(email: str, password: str) -> None:
 
 @click.command("grade-batch")
 @click.option("--no-cache", is_flag=True, help="grade every line afresh (for measuring)")
-def grade_batch(no_cache: bool) -> None:
-    """Grade JSON Lines from standard input to standard output, in the same order."""
+@click.option("--pool", is_flag=True, help="accepted for compatibility: the pool is always used")
+def grade_batch(no_cache: bool, pool: bool) -> None:
+    """Grade JSON Lines from standard input to standard output, in the same order.
+
+    Every line is graded in the worker pool under its time and memory limits
+    (EXAM_ENGINE_GRADER_WORKERS, _TIMEOUT, _MEMORY_MB) and answered as soon as it is graded.
+    """
+    from exam_engine.grading import get_pool
     from exam_engine.grading.batch import run_batch
 
-    run_batch(sys.stdin, sys.stdout, use_cache=not no_cache)
+    run_batch(sys.stdin, sys.stdout, use_cache=not no_cache, pool=get_pool())
 
 
 @click.group("attempts")

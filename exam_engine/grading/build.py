@@ -76,6 +76,16 @@ def power(base: sympy.Basic, exp: sympy.Basic) -> sympy.Basic:
     if isinstance(exp, sympy.Rational) and not isinstance(exp, sympy.Integer):
         if abs(int(exp.p)) > 10**6 or int(exp.q) > 10**6:
             raise too_large()
+    if (
+        isinstance(base, sympy.Rational)
+        and base.is_negative
+        and isinstance(exp, sympy.Rational)
+        and not isinstance(exp, sympy.Integer)
+        and int(exp.q) % 2 == 1
+    ):
+        # Odd roots of negative numbers are real, as in Maxima (STACK): (-8)^(1/3) = -2,
+        # (-8)^(2/3) = 4. Even roots stay complex: (-4)^(1/2) = 2*i.
+        return sympy.Integer(-1) ** int(exp.p) * power(-base, exp)
     if isinstance(base, sympy.Number) and isinstance(exp, sympy.Rational):
         if base.is_zero and exp.is_negative:
             raise ParseError(M.DIVISION_BY_ZERO, "division_by_zero")
@@ -87,10 +97,39 @@ def power(base: sympy.Basic, exp: sympy.Basic) -> sympy.Basic:
     if isinstance(exp, sympy.Number) and exp.is_finite and abs(float(exp)) > 10**9:
         if not (isinstance(base, sympy.Number) and abs(base) in (0, 1)):
             raise too_large()
+    elif _huge(exp) and not (isinstance(base, sympy.Number) and abs(base) in (0, 1)):
+        raise too_large()  # towers: e^e^e^e^e, 2^exp(exp(10))
     if base.is_Matrix:
         if not (isinstance(exp, sympy.Integer) and abs(int(exp)) <= 50):
             raise ParseError(M.BAD_USE, "bad_use", {"what": "This power of a matrix"})
     return sympy.Pow(base, exp)
+
+
+def _huge(x: sympy.Basic) -> bool:
+    """Whether a numeric, non-rational exponent (``e^e^e``) is over 10^9 in size.
+
+    Checked level by level as powers are built, so the value estimated here is never itself
+    a tower: a 10-digit estimate of it is cheap.
+    """
+    if isinstance(x, sympy.Number) or not isinstance(x, sympy.Expr) or not x.is_number:
+        return False
+    try:
+        size = abs(complex(sympy.N(x, 10)))
+    except (TypeError, ValueError, OverflowError, ZeroDivisionError):
+        return False
+    return size > 10**9
+
+
+def gamma(arg: sympy.Basic) -> sympy.Basic:
+    """``gamma(arg)`` with the size guard of :func:`factorial` (``gamma(10^10)``).
+
+    :param arg: the argument.
+    :returns: the gamma function's value.
+    :raises ParseError: when the argument is a huge real number.
+    """
+    if isinstance(arg, sympy.Number) and arg.is_finite and abs(float(arg)) > MAX_FACTORIAL:
+        raise too_large()
+    return sympy.gamma(arg)
 
 
 def factorial(arg: sympy.Basic) -> sympy.Basic:

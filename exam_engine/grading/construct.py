@@ -8,9 +8,12 @@ from sympy.logic.boolalg import BooleanAtom, BooleanFunction
 
 from . import messages as M
 from .build import CONSTS, PM, RELATIONS, BuildOptions, matrix_from_rows, number, power
+from .definitions import build_definition
 from .functions import CALLS
 from .names import FUNCTIONS
 from .parser import Node
+from .predicates import PREDICATES
+from .tree import flatten
 from .types import ParseError
 
 _SET_OPS = {"union": sympy.Union, "intersect": sympy.Intersection}
@@ -71,22 +74,6 @@ _ANY_ARGS = frozenset(
 )
 
 
-def flatten(node: Node, ops: tuple[str, ...]) -> list[tuple[str, Node]]:
-    """Flatten a left-deep chain of binary operators iteratively (no recursion).
-
-    :param node: the chain's root.
-    :param ops: the operators that belong to the chain, e.g. ``("+", "-")``.
-    :returns: ``(operator, operand)`` pairs in order; the first operator is ``ops[0]``.
-    """
-    out: list[tuple[str, Node]] = []
-    while node.kind == "op" and node.value in ops:
-        out.append((node.value, node.args[1]))
-        node = node.args[0]
-    out.append((ops[0], node))
-    out.reverse()
-    return out
-
-
 def to_sympy(node: Node, opts: BuildOptions | None = None) -> sympy.Basic:
     """Construct the SymPy object for a tree.
 
@@ -114,10 +101,29 @@ def _what(exc: Exception) -> str:
     return "This combination of objects"
 
 
-def _expr(x: sympy.Basic, what: str = "A set, list or equation") -> sympy.Expr:
+def _expr(x: sympy.Basic, what: str | None = None) -> sympy.Expr:
     if isinstance(x, sympy.Expr) or getattr(x, "is_Matrix", False):
         return x
-    raise ParseError(M.BAD_USE, "bad_use", {"what": what})
+    raise ParseError(M.BAD_USE, "bad_use", {"what": what or "A set, list or equation"})
+
+
+def _is_vector(x: sympy.Basic) -> bool:
+    """A list of scalars, which does arithmetic entry by entry as in Maxima (``2*[1,1]``)."""
+    return isinstance(x, sympy.Tuple) and len(x) > 0 and all(isinstance(a, sympy.Expr) for a in x)
+
+
+def _scale(vector: sympy.Basic, factor: sympy.Basic) -> sympy.Tuple:
+    return sympy.Tuple(*[factor * a for a in vector])
+
+
+def _vector_sum(terms: list[sympy.Basic]) -> sympy.Tuple:
+    """``[1,2]+[3,4]`` entry by entry; a scalar added to a list is refused (Maxima adds it to
+    every entry, which hides mistakes)."""
+    if not all(_is_vector(t) for t in terms):
+        raise ParseError(M.BAD_USE, "bad_use", {"what": "A sum of a list and a number"})
+    if len({len(t) for t in terms}) != 1:
+        raise ParseError(M.BAD_USE, "bad_use", {"what": "A sum of lists of different lengths"})
+    return sympy.Tuple(*[sympy.Add(*entries) for entries in zip(*terms, strict=True)])
 
 
 def _build(node: Node, opts: BuildOptions) -> sympy.Basic:
@@ -131,7 +137,10 @@ def _build(node: Node, opts: BuildOptions) -> sympy.Basic:
     if kind == "op":
         return _op(node, opts)
     if kind == "neg":
-        return -_expr(_build(node.args[0], opts))
+        inner = _build(node.args[0], opts)
+        if _is_vector(inner):
+            return sympy.Tuple(*[-_expr(x) for x in inner])
+        return -_expr(inner)
     if kind == "pos":
         return _expr(_build(node.args[0], opts))
     if kind == "upm":
@@ -186,15 +195,24 @@ def _op(node: Node, opts: BuildOptions) -> sympy.Basic:
             if isinstance(value, sympy.Set) and len(terms) == 0 and sign == "+":
                 terms.append(value)
                 continue
+            if _is_vector(value):
+                terms.append(_scale(value, -1 if sign == "-" else PM if sign == "#pm#" else 1))
+                continue
             value = _expr(value)
             terms.append(-value if sign == "-" else PM * value if sign == "#pm#" else value)
         if any(isinstance(t, sympy.Set) for t in terms):
             raise ParseError(M.BAD_USE, "bad_use", {"what": "A set"})
+        if any(_is_vector(t) for t in terms):
+            return _vector_sum(terms)
         return sympy.Add(*terms)
     if op in ("*", "/"):
         factors: list[sympy.Basic] = []
         for sign, sub in flatten(node, ("*", "/")):
-            value = _expr(_build(sub, opts))
+            built = _build(sub, opts)
+            if _is_vector(built) and sign == "*":
+                factors.append(built)
+                continue
+            value = _expr(built, "Division by a list" if _is_vector(built) else None)
             if sign == "/":
                 if value.is_zero is True:
                     raise ParseError(M.DIVISION_BY_ZERO, "division_by_zero")
@@ -206,6 +224,8 @@ def _op(node: Node, opts: BuildOptions) -> sympy.Basic:
     if op == "^":
         base = _expr(_build(node.args[0], opts))
         return power(base, _expr(_build(node.args[1], opts)))
+    if op == ":=":
+        return build_definition(node.args[0], _build(node.args[1], opts))
     if op in RELATIONS:
         lhs, rhs = (_build(a, opts) for a in node.args)
         if _is_condition(lhs) or _is_condition(rhs):
@@ -236,6 +256,17 @@ def _boolean(x: sympy.Basic) -> sympy.Basic:
 
 
 def _product(factors: list[sympy.Basic]) -> sympy.Basic:
+    vectors = [f for f in factors if _is_vector(f)]
+    if vectors:
+        if len({len(v) for v in vectors}) != 1 or any(
+            getattr(f, "is_Matrix", False) for f in factors
+        ):
+            raise ParseError(
+                M.BAD_USE, "bad_use", {"what": "A product of lists of different lengths"}
+            )
+        scalar = sympy.Mul(*[f for f in factors if not _is_vector(f)])
+        entries = [sympy.Mul(*column) for column in zip(*vectors, strict=True)]
+        return sympy.Tuple(*[scalar * e for e in entries])  # entry by entry, as in Maxima
     if any(getattr(f, "is_Matrix", False) for f in factors):
         out = factors[0]
         for f in factors[1:]:
@@ -254,6 +285,8 @@ def _call(node: Node, opts: BuildOptions) -> sympy.Basic:
         return sympy.true
     if any(a.kind == "op" and a.value == ":" for a in args):
         raise ParseError(M.BAD_USE, "bad_use", {"what": ":"})
+    if name in PREDICATES:
+        return PREDICATES[name](node.args, lambda n: _build(n, opts))
     if node.kind == "ufunc":
         values = [_build(a, opts) for a in args]
         return sympy.Function(name)(*values)

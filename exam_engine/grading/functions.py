@@ -11,9 +11,26 @@ from collections.abc import Callable
 import sympy
 
 from . import messages as M
-from .build import binomial, factorial, guarded_expand, matrix_from_rows, power, too_large
+from .build import (
+    binomial,
+    factorial,
+    gamma,
+    guarded_expand,
+    matrix_from_rows,
+    power,
+    too_large,
+)
 from .names import FUNCTIONS
 from .types import ParseError
+
+PREDICATE_NAMES = (  # STACK predicates, built from the tree by construct.py (predicates.py)
+    "complex_exponentialp",
+    "imag_numberp",
+    "integerp",
+    "lowesttermsp",
+    "scientific_notationp",
+    "rationalized",
+)
 
 
 def _log(*a: sympy.Basic) -> sympy.Basic:
@@ -144,7 +161,7 @@ def _series(
 CALLS: dict[str, Callable[..., sympy.Basic]] = {
     "sqrt": lambda a: sympy.sqrt(a),
     "root": _root,
-    "exp": lambda a: sympy.exp(a),
+    "exp": lambda a: power(sympy.E, a) if not getattr(a, "is_Matrix", False) else sympy.exp(a),
     "log": _log,
     "ln": lambda a: sympy.log(a),
     "lg": _lg,
@@ -179,7 +196,7 @@ CALLS: dict[str, Callable[..., sympy.Basic]] = {
     "acoth": sympy.acoth,
     "factorial": factorial,
     "binomial": binomial,
-    "gamma": sympy.gamma,
+    "gamma": gamma,
     "beta": sympy.beta,
     "floor": sympy.floor,
     "ceiling": sympy.ceiling,
@@ -234,6 +251,7 @@ CALLS: dict[str, Callable[..., sympy.Basic]] = {
     "round": _round_half_even,
     "significantfigures": _sigfigs,
     "scientific_notation": _ident,
+    **{name: _ident for name in PREDICATE_NAMES},  # built from the tree by construct.py
     "%union": _set_op(sympy.Union),
     "%intersection": _set_op(sympy.Intersection),
 }

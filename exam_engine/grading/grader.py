@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from . import messages as M
 from .answertests import REGISTRY, TestError
 from .answertests.base import UNREADABLE, Outcome, parse_options
+from .assumptions import apply, assumed
 from .choices import grade_choice, validate_choice
 from .types import GradeResult, ParseError, PartSettings, Rule
 from .validation import Answer, read, read_teacher, student_ctx, walk
@@ -95,6 +97,13 @@ def grade(
             else (f"AT{test}_STACKERROR_SAns.")
         )
         return _error(exc.message, note)
+    replacements = assumed(sa.tree) | assumed(ta.tree)
+    if replacements:
+        try:
+            sa = replace(sa, value=apply(sa.value, replacements))
+            ta = replace(ta, value=apply(ta.value, replacements))
+        except (TypeError, ValueError, AttributeError):  # an unusual value: no assumptions
+            pass
     try:
         opt = None
         if options is not None and spec.options != "none" and str(options).strip():
@@ -143,7 +152,7 @@ def grade_part(response: str, rules: Sequence[Rule], settings: PartSettings) -> 
         display = v.display
     else:
         try:
-            display = read(response, settings, student_ctx(settings)).display
+            display = read(response, settings, student_ctx(settings), candidate=True).display
         except ParseError as exc:
             return _error(exc.message, f"invalid:{exc.code}")
     notes: list[str] = []

@@ -36,6 +36,14 @@ FLOATS_FORBIDDEN = N_(
     "such as a fraction."
 )
 FORBIDDEN_WORD = N_('The word "%(word)s" is not allowed in this answer.')
+CAS_COMMAND = N_(
+    'The command "%(name)s" cannot be used in this answer: please do the calculation yourself '
+    "and type the result."
+)
+MATRIX_PRODUCT = N_(
+    "Please multiply the matrices or vectors yourself and type the resulting matrix or vector."
+)
+PYTHON_KEYWORD = N_('"%(name)s" cannot be used in an answer.')
 UNKNOWN_VARIABLE = N_('"%(name)s" is not a variable of this question. You may use: %(variables)s.')
 WRONG_ARGS = N_('The function "%(name)s" takes %(expected)s argument(s), not %(got)s.')
 NUMBER_TOO_LARGE = N_("A number in your answer is too large to work with.")

@@ -101,6 +101,13 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "scientific_notation": (1, 2),
     "%union": (1, 20),
     "%intersection": (1, 20),
+    # STACK's predicates (predicates.py): answer keys and the answer-test layer only.
+    "complex_exponentialp": (1, 1),
+    "imag_numberp": (1, 1),
+    "integerp": (1, 1),
+    "lowesttermsp": (1, 1),
+    "scientific_notationp": (1, 1),
+    "rationalized": (1, 1),
 }
 
 ALIASES: dict[str, str] = {
@@ -131,6 +138,8 @@ ALIASES: dict[str, str] = {
     "binom": "binomial",
     "nCr": "binomial",
     "det": "determinant",
+    "noundiff": "diff",
+    "inverse": "invert",
     "Sum": "sum",
     "Log": "log",
     "Ln": "ln",
@@ -204,8 +213,71 @@ STUDENT_HIDDEN = frozenset(
         "scientific_notation",
         "%union",
         "%intersection",
+        "complex_exponentialp",
+        "imag_numberp",
+        "integerp",
+        "lowesttermsp",
+        "scientific_notationp",
+        "rationalized",
     }
 )
+
+
+# Commands that would make the CAS do the candidate's work (calculus, algebra, linear algebra):
+# refused in candidate answers unless a part lists them in ``allowed_commands``. Answer keys
+# (teacher side) keep them.
+CAS_COMMANDS = frozenset(
+    {
+        "diff",
+        "integrate",
+        "sum",
+        "product",
+        "taylor",
+        "determinant",
+        "invert",
+        "transpose",
+        "expand",
+        "factor",
+        "ratsimp",
+        "fullratsimp",
+        "radcan",
+        "trigsimp",
+        "trigexpand",
+        "trigreduce",
+        "rectform",
+        "polarform",
+        "simplify",
+        "subst",
+    }
+)
+
+# CAS commands the grader does not know at all: a candidate typing one gets the same specific
+# message instead of "unknown function" (no part setting can allow them).
+UNKNOWN_CAS_COMMANDS = frozenset(
+    "limit lim series solve linsolve nsolve algsys rank eigenvalues eigenvals eigenvectors "
+    "eigenvects charpoly nullspace rref echelon adjoint dot cross gradient jacobian laplace "
+    "ilt ode2 desolve partfrac apart cancel together collect nintegrate quad_qags romberg "
+    "find_root realroots allroots roots nroots polyroots float numer evalf nsum dsolve "
+    "integral derivative deriv defint".split()
+)
+
+# Python keywords never read as variable names in candidate answers ("import os" is not a
+# product). ``and``/``or``/``not`` are our logic words; ``lambda`` is also a Greek letter, so it
+# is refused only when used as Python uses it (followed by a name or ":").
+PYTHON_KEYWORDS = frozenset(
+    "import from if else elif for while def class return yield with as is in pass raise try "
+    "except finally global nonlocal del assert async await break continue None True False "
+    "print exec eval open __import__".split()
+)
+
+
+def command_name(name: str) -> str:
+    """The canonical spelling of a command name as an author lists it (``int`` -> ``integrate``).
+
+    :param name: a name as typed in a part's ``allowed_commands``.
+    :returns: the canonical function name, or the name itself when it is not a known function.
+    """
+    return function_name(name.strip()) or name.strip()
 
 
 def function_name(name: str) -> str | None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+
+ROOT = "\x00"  # stands for a typed root sign until _roots() gives it brackets
+_FRACTION = re.compile(r"(?<![0-9.])(\d+)?[ ]?\x01(\d+)/(\d+)\x02")
+_ROOT_OPERAND = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)|%?[A-Za-z_][A-Za-z0-9_]*")
 
 GREEK = {
     "α": "alpha",
@@ -81,7 +86,7 @@ SYMBOLS = {
     "⩾": ">=",
     "≠": "#",
     "∞": "inf",
-    "√": "sqrt",
+    "√": "\x00",  # a root sign, given its argument's brackets by _roots()
     "∪": " union ",
     "∩": " intersect ",
     "±": "#pm#",
@@ -132,14 +137,17 @@ def normalise(text: str) -> str:
             out.append("^(" + "".join(sup) + ")")
             sup = []
         if ch.isascii():
-            out.append(ch)
+            out.append("\x7f" if ch in "\x00\x01\x02" else ch)  # our markers: refused
         elif ch in SYMBOLS:
             out.append(SYMBOLS[ch])
         elif ch in GREEK:
             out.append(_greek(ch, out))
         else:
             folded = unicodedata.normalize("NFKC", ch)
-            if folded in GREEK:
+            if "\u2044" in folded and len(folded) > 1:  # a vulgar fraction: ½ -> 1⁄2
+                num, _, den = folded.partition("\u2044")
+                out.append(f"\x01{num}/{den}\x02")
+            elif folded in GREEK:
                 out.append(_greek(folded, out))
             elif folded in SYMBOLS:
                 out.append(SYMBOLS[folded])
@@ -147,7 +155,47 @@ def normalise(text: str) -> str:
                 out.append(folded)
     if sup:
         out.append("^(" + "".join(sup) + ")")
-    return "".join(out)
+    text = "".join(out)
+    if "\x01" in text:
+        text = _FRACTION.sub(_fraction, text)
+    if ROOT in text:
+        text = _roots(text)
+    return text
+
+
+def _fraction(m: re.Match[str]) -> str:
+    """``½`` -> ``(1/2)``; a whole number before it makes a mixed number: ``3½`` -> ``(3+1/2)``."""
+    whole, num, den = m.group(1), m.group(2), m.group(3)
+    return f"({whole}+{num}/{den})" if whole else f"({num}/{den})"
+
+
+def _roots(text: str) -> str:
+    """Give every root sign its argument: ``√2/2`` -> ``sqrt(2)/2``, ``2√x`` -> ``2*sqrt(x)``.
+
+    The argument of ``√`` is the bracket, number or name right after it (a name followed by
+    brackets is a call: ``√sin(x)``), as on a calculator; nested signs are done inside out.
+    """
+    while (at := text.rfind(ROOT)) >= 0:
+        before, after = text[:at], text[at + 1 :]
+        if before and (before[-1].isalnum() or before[-1] in "_)]}"):
+            before += "*"  # 2√2 is 2*sqrt(2) even where implicit products are refused
+        rest = after.lstrip(" ")
+        m = _ROOT_OPERAND.match(rest)
+        if rest.startswith("(") or m is None:
+            text = before + "sqrt" + after
+            continue
+        end = m.end()
+        if rest[end : end + 1] == "(":
+            depth = 0
+            for j in range(end, len(rest)):
+                depth += {"(": 1, ")": -1}.get(rest[j], 0)
+                if depth == 0:
+                    end = j + 1
+                    break
+            else:
+                end = len(rest)
+        text = before + "sqrt(" + rest[:end] + ")" + rest[end:]
+    return text
 
 
 def _greek(ch: str, out: list[str]) -> str:

@@ -7,7 +7,7 @@ validation echo, the form-checking answer tests and the "floats forbidden" check
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import messages as M
 from .names import (
@@ -16,6 +16,8 @@ from .names import (
     FUNCTIONS,
     GREEK_NAMES,
     PREFIX_WORDS,
+    PYTHON_KEYWORDS,
+    UNKNOWN_CAS_COMMANDS,
     closest_function,
     function_name,
 )
@@ -123,7 +125,9 @@ class _Parser:
                 return "implicit", IMPLICIT_BP
             if t.text == "|":
                 return ("", 0) if self.abs_depth else ("implicit", IMPLICIT_BP)
-            if t.text in ("==", "!=", ":="):
+            if t.text == ":=":
+                return ":=", BINARY_BP[":"]
+            if t.text in ("==", "!="):
                 raise ParseError(M.SYNTAX, "syntax", {"near": f'"{t.text}"'})
             return "", 0
         if t.kind == NAME:
@@ -215,6 +219,8 @@ class _Parser:
             return Node("not", "not", (self.expr(25),), t.pos)
         if word in BINARY_WORDS:
             raise self.syntax(t)
+        if not ctx.teacher:
+            self.refuse_keyword(t)
         followed = self.at("(")
         if word in ctx.variables:
             if self.at("[") and not followed:
@@ -224,6 +230,8 @@ class _Parser:
         if canon is not None and word not in CONSTANTS:
             if not followed and word in GREEK_NAMES:
                 return self.plain_name(t)
+            if not followed and self.at("|") and not self.abs_depth and FUNCTIONS[canon][0] <= 1:
+                return Node("call", canon, (self.nud(self.next()),), t.pos)  # ln|x|
             if not followed:
                 return self.bare_function(t, canon)
             self.next()
@@ -242,6 +250,20 @@ class _Parser:
         if followed and len(word) > 1 and word not in GREEK_NAMES:
             return self.unknown_call(t)
         return self.plain_name(t)
+
+    def refuse_keyword(self, t: Token) -> None:
+        """Python keywords are not names: ``import os`` is not a product of two variables."""
+        word = t.text
+        if word in self.ctx.variables:
+            return
+        if word == "lambda":
+            nxt = self.peek()
+            python_like = nxt.kind == NAME or (nxt.kind == OP and nxt.text == ":")
+            if not python_like:
+                return  # the Greek letter λ
+        elif word not in PYTHON_KEYWORDS or split_name(word, self.ctx.variables) is not None:
+            return
+        raise ParseError(M.PYTHON_KEYWORD, "keyword", {"name": word})
 
     def index(self, t: Token) -> Node:
         self.next()
@@ -264,6 +286,8 @@ class _Parser:
         parts = split_name(t.text, self.ctx.variables)
         if parts is not None:
             return self.split_product(t, parts)
+        if t.text in UNKNOWN_CAS_COMMANDS:
+            raise ParseError(M.CAS_COMMAND, "cas_command", {"name": t.text})
         guess = closest_function(t.text)
         if guess is not None:
             rest = t.text[len(guess) :] if t.text.startswith(guess) else ""
@@ -347,6 +371,9 @@ def parse_tree(text: str, ctx: Ctx) -> tuple[Node, list[int]]:
     if tokens[0].kind == EOF:
         raise ParseError(M.EMPTY, "empty")
     check_brackets(tokens, ctx.intervals)
+    if len(tokens) > 2 and tokens[0].kind == NAME and tokens[1].text == "(":
+        if any(t.kind == OP and t.text == ":=" for t in tokens):  # f(x) := ... defines f
+            ctx = replace(ctx, functions=ctx.functions | {tokens[0].text})
     p = _Parser(tokens, text, ctx)
     tree = p.expr(0)
     if p.peek().kind != EOF:

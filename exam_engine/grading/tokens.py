@@ -94,6 +94,9 @@ def tokenise(text: str, max_tokens: int = MAX_TOKENS) -> list[Token]:
                 raise ParseError(M.BAD_CHAR, "bad_char", {"char": ch})
             out.append(Token(NAME, m.group(0), i, space))
             i = m.end()
+        elif text.startswith("+-", i):  # STACK reads +- as plus-or-minus: x=+-2
+            out.append(Token(OP, "#pm#", i, space))
+            i += 2
         else:
             for op in _OPS:
                 if text.startswith(op, i):

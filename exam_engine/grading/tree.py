@@ -90,3 +90,19 @@ def split_name(word: str, variables: frozenset[str]) -> list[str] | None:
         else:
             return None
     return out if len(out) > 1 and not all(p.isdigit() for p in out[1:]) else None
+
+
+def flatten(node: Node, ops: tuple[str, ...]) -> list[tuple[str, Node]]:
+    """Flatten a left-deep chain of binary operators iteratively (no recursion).
+
+    :param node: the chain's root.
+    :param ops: the operators that belong to the chain, e.g. ``("+", "-")``.
+    :returns: ``(operator, operand)`` pairs in order; the first operator is ``ops[0]``.
+    """
+    out: list[tuple[str, Node]] = []
+    while node.kind == "op" and node.value in ops:
+        out.append((node.value, node.args[1]))
+        node = node.args[0]
+    out.append((ops[0], node))
+    out.reverse()
+    return out

@@ -52,6 +52,10 @@ class PartSettings:
     allow_floats: bool = True
     forbidden_words: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
+    #: CAS commands (``diff``, ``int``, ``det``...) the candidate may type; by default none.
+    allowed_commands: tuple[str, ...] = ()
+    #: whether a candidate may type a product of matrices or vectors (``A*B``); default no.
+    allow_matrix_product: bool = False
 
 
 DEFAULT_SETTINGS = PartSettings()

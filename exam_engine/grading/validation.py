@@ -9,6 +9,7 @@ import sympy
 
 from . import messages as M
 from .build import BuildOptions
+from .candidate import check_candidate
 from .construct import to_sympy
 from .latex import to_latex
 from .normalise import normalise
@@ -94,7 +95,12 @@ def teacher_ctx(settings: PartSettings) -> Ctx:
 
 
 def read(
-    raw: str, settings: PartSettings, ctx: Ctx, limit: int = MAX_STUDENT_CHARS, exact: bool = True
+    raw: str,
+    settings: PartSettings,
+    ctx: Ctx,
+    limit: int = MAX_STUDENT_CHARS,
+    exact: bool = True,
+    candidate: bool = False,
 ) -> Answer:
     """Read one answer under a context: limits, Unicode, tokens, tree, checks, SymPy value.
 
@@ -103,6 +109,8 @@ def read(
     :param ctx: how to read names.
     :param limit: the most characters accepted.
     :param exact: build decimals as exact rationals.
+    :param candidate: apply the candidate-input rules (no CAS commands, no matrix products
+        unless the part allows them); see :func:`.candidate.check_candidate`.
     :returns: the read answer.
     :raises ParseError: when the answer is not valid.
     """
@@ -116,6 +124,8 @@ def read(
     if settings.forbidden_words:
         _check_forbidden(text, settings.forbidden_words)
     tree, implicit_at = parse_tree(text, ctx)
+    if candidate and not ctx.teacher:
+        check_candidate(tree, text, settings)
     if implicit_at and not settings.implicit_multiplication and not ctx.teacher:
         raise ParseError(
             M.MISSING_STAR, "missing_star", {"suggestion": _suggest(text, implicit_at)}
@@ -205,7 +215,7 @@ def validate(text: str, settings: PartSettings = DEFAULT_SETTINGS) -> Validation
 
         return validate_choice(text, settings)
     try:
-        answer = read(text, settings, student_ctx(settings))
+        answer = read(text, settings, student_ctx(settings), candidate=True)
     except ParseError as exc:
         return Validation(False, "", exc.template, exc.params, exc.code)
     except RecursionError:

@@ -73,3 +73,48 @@ def test_cache_is_bounded() -> None:
         c.put(GradeCache.key(str(k), "x", "AlgEquiv", None, None), r)
     assert len(c) == 3
     assert c.get(GradeCache.key("0", "x", "AlgEquiv", None, None)) is None
+
+
+def test_the_command_answers_a_line_before_stdin_is_closed() -> None:
+    """grade-batch streams: one line written, its answer read, while stdin stays open."""
+    import selectors
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "exam_engine.grading.batch", "--no-cache"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        answers = []
+        for k, (student, teacher) in enumerate([("x^2-1", "(x-1)*(x+1)"), ("gamma(10^10)", "1")]):
+            proc.stdin.write(json.dumps({"id": k, "student": student, "teacher": teacher}) + "\n")
+            proc.stdin.flush()
+            with selectors.DefaultSelector() as sel:
+                sel.register(proc.stdout, selectors.EVENT_READ)
+                # a generous safety net so a regression fails instead of hanging the suite
+                assert sel.select(timeout=120), "no answer while stdin is still open"
+            answers.append(json.loads(proc.stdout.readline()))
+        assert proc.poll() is None  # still running: it answered before the end of its input
+        assert answers[0]["id"] == 0 and answers[0]["correct"] is True
+        assert answers[1]["id"] == 1 and answers[1]["error"] and not answers[1]["correct"]
+        proc.stdin.close()
+        assert proc.stdout.read() == ""
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None and not stream.closed:
+                stream.close()
+
+
+def test_in_process_batches_use_the_pool_time_limit() -> None:
+    from exam_engine.grading.batch import HARD_LIMIT
+    from exam_engine.grading.pool import DEFAULT_TIMEOUT
+
+    assert HARD_LIMIT == DEFAULT_TIMEOUT

@@ -123,3 +123,39 @@ def test_a_worker_that_died_while_idle_is_replaced() -> None:
         p._all[0].process.kill()
         p._all[0].process.join(5)
         assert p.grade("x+x", "2*x").correct
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gamma(10^10)",
+        "gamma(10^10)/gamma(10^10-1)",
+        "log(gamma(10^100))",
+        "gamma(gamma(gamma(10)))",
+        "factorial(factorial(7))",
+        "binomial(10^10,5*10^9)",
+        "binomial(2*10^5,10^5)",
+        "binomial(x,10^10)",
+        "e^e^e^e^e",
+        "exp(exp(exp(10)))",
+        "exp(exp(exp(exp(10))))",
+        "sinh(exp(exp(100)))",
+        "2^exp(exp(10))",
+        "exp(10^10)",
+        "x^(2^100)",
+        "sin(10^(10^5))",
+    ],
+)
+def test_huge_values_are_refused_by_the_size_checks(text: str) -> None:
+    v = validate(text)
+    assert not v.valid and v.code == "too_large"
+    r = grade(text, "1")
+    assert r.error and not r.correct
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("gamma(5)", "24"), ("gamma(1/2)", "sqrt(pi)"), ("exp(exp(1))", "e^e"), ("e^e^e", "e^(e^e)")],
+)
+def test_reasonable_values_near_the_guards_still_grade(text: str, key: str) -> None:
+    assert grade(text, key).correct

@@ -10,28 +10,34 @@ import sympy
 
 from .. import messages as M
 from ..canon import eca_key, has_call, shape
+from ..definitions import is_definition, matched_bodies
 from ..domains import DomainError, parse_domain, using
 from ..equivalence import sample_points
 from ..exact import stable_seed
 from ..numeric import Unevaluable, close, evaluate
+from ..predicates import PREDICATES
 from ..structures import equiv, kind_of, match_sets
 from ..validation import Answer
 from .base import Outcome, TestError, option_list, register
 
-_CALCULUS = frozenset({"diff", "integrate"})
-_EVALUATING = frozenset(
-    {
-        "ev",
-        "exdowncase",
-        "ratsimp",
-        "fullratsimp",
-        "expand",
-        "factor",
-        "radcan",
-        "trigsimp",
-        "diff",
-        "integrate",
-    }
+_PREDICATES = frozenset(PREDICATES)
+_CALCULUS = frozenset({"diff", "integrate"}) | _PREDICATES
+_EVALUATING = (
+    frozenset(
+        {
+            "ev",
+            "exdowncase",
+            "ratsimp",
+            "fullratsimp",
+            "expand",
+            "factor",
+            "radcan",
+            "trigsimp",
+            "diff",
+            "integrate",
+        }
+    )
+    | _PREDICATES
 )
 
 
@@ -43,6 +49,11 @@ def alg_equiv(sa: sympy.Basic, ta: sympy.Basic, name: str = "AlgEquiv") -> Outco
     :param name: the note prefix.
     :returns: the outcome.
     """
+    if is_definition(sa) or is_definition(ta):
+        bodies = matched_bodies(sa, ta)
+        if bodies is None:
+            return Outcome(False, f"AT{name}_False.")
+        sa, ta = bodies
     verdict = equiv(sa, ta)
     if verdict.equal:
         return Outcome(True, f"AT{name}_True.")
