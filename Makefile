@@ -50,6 +50,7 @@ system-deps:
 		echo "installing:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+		case "$$missing" in *fonts-noto-cjk*) rm -rf "$${MPLCONFIGDIR:-$$HOME/.cache/matplotlib}";; esac; \
 	fi
 
 lint: install
