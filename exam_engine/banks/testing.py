@@ -84,6 +84,6 @@ def run_path_tests(path: str | Path, seeds: Iterable[int]) -> AuthorTestRun:
     failures = [
         FileFailure(file, failure)
         for file, spec in found
-        for failure in run_author_tests(spec, seed_list)
+        for failure in run_author_tests(spec, seed_list, strict=True)
     ]
     return AuthorTestRun(len(found), failures, problems)

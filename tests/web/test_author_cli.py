@@ -58,7 +58,7 @@ def test_export_then_import_zip(app: Flask, runner, tmp_path: Path) -> None:  # 
         for name in src.namelist():
             data = src.read(name)
             if name.endswith("chain-rule.yaml"):
-                data = data.replace(b"title: Chain rule", b"title: Chain rule (zip)")
+                data = data.replace(b"en: Chain rule", b"en: Chain rule (zip)")
             dst.writestr(name, data)
     result = runner.invoke(args=["banks", "import-zip", str(edited)])
     assert result.exit_code == 0, result.output
