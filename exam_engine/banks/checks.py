@@ -87,9 +87,19 @@ def check_parameters(spec: QuestionSpec) -> list[Issue]:
             )
         scope.append(name)
     for index, condition in enumerate(spec.conditions):
-        issues += _expression(
-            condition_text(condition), tuple(scope), ("conditions", index), "condition"
-        )
+        path = ("conditions", index)
+        found = _expression(condition_text(condition), tuple(scope), path, "condition")
+        if not found and spec.parameters:
+            parsed = parse_expression(condition_text(condition), tuple(scope))
+            if not getattr(parsed, "free_symbols", True):
+                found = [
+                    (
+                        path,
+                        f"condition {condition!r} reads as {parsed} whatever the parameters "
+                        "are (a function the parser evaluates on symbols, such as gcd?)",
+                    )
+                ]
+        issues += found
     return issues
 
 

@@ -260,6 +260,8 @@ def check_condition(text: str, values: dict[str, sympy.Basic], where: str) -> bo
     :raises ParameterError: when the condition is not true or false once substituted.
     """
     result = evaluate(condition_text(text), values, where)
+    if isinstance(result, sympy.Basic) and result not in (sympy.true, sympy.false):
+        result = result.doit()  # an equation whose sides became numbers, e.g. gcd(4, 6) = 2
     if result in (sympy.true, True):
         return True
     if result in (sympy.false, False):
