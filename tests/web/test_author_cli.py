@@ -26,7 +26,7 @@ def banks_copy(app: Flask, tmp_path: Path) -> Path:
 def test_banks_test_passes_on_the_sample_bank(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(args=["banks", "test", str(BANKS), "--variants", "3"])
     assert result.exit_code == 0, result.output
-    assert "40 question(s) pass their tests on 3 variant(s)" in result.output
+    assert "107 question(s) pass their tests on 3 variant(s)" in result.output
 
 
 def test_banks_test_reports_each_failure(app: Flask, runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
