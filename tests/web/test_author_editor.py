@@ -206,7 +206,7 @@ def test_concurrent_edit_is_detected_not_overwritten(banks_copy: Path, author: F
     # Having seen both, the author saves again on purpose.
     fields = form_fields(text)
     again = author.post(edit_url(original), data={**fields, "action": "save"})
-    assert again.status_code == 302 and "title: Mine" in copy.read_text()
+    assert again.status_code == 302 and "  en: Mine\n" in copy.read_text()
 
 
 def test_missing_csrf_token_is_refused(banks_copy: Path, author: FlaskClient) -> None:
