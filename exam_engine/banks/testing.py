@@ -20,7 +20,11 @@ class FileFailure:
 
     def __str__(self) -> str:
         f = self.failure
-        label = f"tests[{f.test}]" + (f" ({f.note})" if f.note else "") if f.test >= 0 else "variant"
+        label = (
+            "variant"  # a variant-level failure: a declared range, or only invalid wrong answers
+        )
+        if f.test >= 0:
+            label = f"tests[{f.test}]" + (f" ({f.note})" if f.note else "")
         expected = "-" if f.expected is None else f"{f.expected:g}"
         got = "-" if f.got is None else f"{f.got:g}"
         return (
