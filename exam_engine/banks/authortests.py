@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from exam_engine.banks.model import QuestionSpec, Variant
 from exam_engine.banks.params import ParameterError, draw_parameters
-from exam_engine.banks.quality import range_failures
+from exam_engine.banks.quality import range_failures, shown_examples
 from exam_engine.banks.variants import fill_text, instantiate
 from exam_engine.grading import grade_part
 
@@ -74,14 +74,34 @@ def _run_one(
 
 
 def _strict_failures(
-    spec: QuestionSpec, seed: int, graded_zero: dict[str, bool]
+    spec: QuestionSpec, variant: Variant, graded_zero: dict[str, bool]
 ) -> list[AuthorTestFailure]:
-    """Declared ranges broken by this seed, and parts whose wrong answers were all refused."""
+    """Declared ranges broken by this variant, parts whose wrong answers were all refused, and
+    prompt examples that are right answers."""
+    seed = variant.seed
     values = draw_parameters(spec.id, spec.parameters, spec.conditions, seed)
     failures = [
         AuthorTestFailure(spec.id, -1, seed, "", "", None, None, f"{path[0]}.{path[1]}: {text}")
         for path, text in range_failures(spec, values)
     ]
+    for key, spans in shown_examples(spec).items():
+        part = variant.part(key)
+        for span in spans:
+            example = fill_text(span, variant.params)
+            if grade_part(example, part.rules, part.settings).score >= 1 - TOLERANCE:
+                failures.append(
+                    AuthorTestFailure(
+                        spec.id,
+                        -1,
+                        seed,
+                        key,
+                        example,
+                        None,
+                        1.0,
+                        f"the prompt's example `{example}` is a right answer here; "
+                        "show an example that cannot be one",
+                    )
+                )
     failures += [
         AuthorTestFailure(
             spec.id,
@@ -134,5 +154,5 @@ def run_author_tests(
             if (own and test.seed == seed) or (not own and seed in seed_list):
                 failures += _run_one(spec, variant, index, graded_zero)
         if strict:
-            failures += _strict_failures(spec, seed, graded_zero)
+            failures += _strict_failures(spec, variant, graded_zero)
     return failures

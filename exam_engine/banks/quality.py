@@ -7,7 +7,8 @@ a part whose grading was never shown to fail. ``exam-engine banks validate`` and
 
 * every part has an author test expecting full marks and one expecting 0 (a wrong answer);
 * every inline code span of a prompt (`` `[x, y, z]` ``), i.e. the syntax shown to candidates,
-  is accepted by the part's input as a candidate would type it (body spans by some part);
+  is accepted by the part's input as a candidate would type it (body spans by some part),
+  and is not itself a right answer on any variant tested (an example must not give it away);
 * every declared parameter range (``p: rational(1, 99, den=100) in (0, 1)``) holds on every
   variant checked.
 
@@ -94,17 +95,32 @@ def check_coverage(spec: QuestionSpec) -> list[Issue]:
     return issues
 
 
-def code_spans(text: str) -> list[str]:
-    """The inline code spans of Markdown text, placeholders filled with ``2``.
+def code_spans(text: str, fill: bool = True) -> list[str]:
+    """The inline code spans of Markdown text.
 
     :param text: Markdown.
+    :param fill: replace ``{{name}}`` placeholders by ``2``.
     :returns: the spans' contents, stripped.
     """
-    return [
-        _PLACEHOLDER.sub("2", m.group(2)).strip()
-        for m in _CODE_SPAN.finditer(text)
-        if m.group(2).strip()
-    ]
+    spans = [m.group(2).strip() for m in _CODE_SPAN.finditer(text) if m.group(2).strip()]
+    return [_PLACEHOLDER.sub("2", span) for span in spans] if fill else spans
+
+
+def shown_examples(spec: QuestionSpec) -> dict[str, list[str]]:
+    """The answer forms each typed part's prompt shows, placeholders kept.
+
+    :param spec: the question.
+    :returns: part key -> the distinct code spans of its prompt, in every language.
+    """
+    shown: dict[str, list[str]] = {}
+    for part in spec.parts:
+        if part.input_type in CHOICE_INPUTS:
+            continue
+        texts = [text for _, text in _by_language((), part.prompt)]
+        spans = [span for text in texts for span in code_spans(text, fill=False)]
+        if spans:
+            shown[part.key] = list(dict.fromkeys(spans))
+    return shown
 
 
 def _settings(part: PartSpec) -> PartSettings:

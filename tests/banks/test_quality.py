@@ -161,3 +161,14 @@ def question_from_data_file(path: Path):  # type: ignore[no-untyped-def]
     from exam_engine.banks.source import read_yaml
 
     return question_from_data(read_yaml(path.read_text(encoding="utf-8")).data)
+
+
+def test_an_example_that_is_a_right_answer_gives_it_away() -> None:
+    data = copy.deepcopy(QUESTION)
+    data["parameters"]["p"] = "rational(1/100, 1/5, den=100) in (0, 1)"
+    data["parts"][0]["prompt"] = {"en": "Give $1 - p$, e.g. `0.5`.", "ko": "예: `1 - {{p}}`"}
+    spec = question_from_data(data)
+    assert run_author_tests(spec, range(3)) == []
+    failures = run_author_tests(spec, range(3), strict=True)
+    assert [(f.seed, f.part) for f in failures] == [(0, "q"), (1, "q"), (2, "q")]
+    assert "example `1 - " in failures[0].message and "right answer" in failures[0].message
