@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from exam_engine.banks import quality
 from exam_engine.banks.model import (
     CHOICE_INPUTS,
     LocalText,
@@ -16,6 +17,7 @@ from exam_engine.banks.model import (
 from exam_engine.banks.params import (
     ParameterError,
     condition_text,
+    draw_parameters,
     parse_definition,
     parse_expression,
     split_top_level,
@@ -79,11 +81,25 @@ def check_parameters(spec: QuestionSpec) -> list[Issue]:
             pieces += split_top_level(definition.kwargs["exclude"].strip("[]"))
         for piece in pieces:
             issues += _expression(piece, tuple(scope), path, "parameter")
+        if definition.within is not None:
+            issues += _expression(
+                definition.within, tuple(spec.parameters), path, "range", "interval"
+            )
         scope.append(name)
     for index, condition in enumerate(spec.conditions):
-        issues += _expression(
-            condition_text(condition), tuple(scope), ("conditions", index), "condition"
-        )
+        path = ("conditions", index)
+        found = _expression(condition_text(condition), tuple(scope), path, "condition")
+        if not found and spec.parameters:
+            parsed = parse_expression(condition_text(condition), tuple(scope))
+            if not getattr(parsed, "free_symbols", True):
+                found = [
+                    (
+                        path,
+                        f"condition {condition!r} reads as {parsed} whatever the parameters "
+                        "are (a function the parser evaluates on symbols, such as gcd?)",
+                    )
+                ]
+        issues += found
     return issues
 
 
@@ -197,25 +213,36 @@ def check_points(spec: QuestionSpec) -> list[Issue]:
     return []
 
 
-def check_question(spec: QuestionSpec, try_seeds: bool = True) -> list[Issue]:
+def check_question(spec: QuestionSpec, try_seeds: bool = True, strict: bool = False) -> list[Issue]:
     """Run every grader-aware check and, when they pass, instantiate a few seeds.
 
     :param spec: a question whose structure is valid.
     :param try_seeds: also instantiate a few seeds (catches impossible conditions, division
-        by zero in a parameter, ...).
+        by zero in a parameter, a value outside its declared range, ...).
+    :param strict: also require what ``banks validate`` requires of bank files (see
+        :mod:`exam_engine.banks.quality`): a right and a wrong author test per part, and
+        prompts whose shown syntax the inputs accept.
     :returns: the issues found.
     """
     issues = check_parameters(spec) + check_texts(spec) + check_points(spec)
     for index, part in enumerate(spec.parts):
         issues += check_part(part, index, spec)
-    if issues or not try_seeds:
+    if issues:
+        return issues
+    if strict:
+        issues += quality.strict_issues(spec)
+    if not try_seeds:
         return issues
     for seed in CHECK_SEEDS if spec.is_random else range(1):
         try:
+            values = draw_parameters(spec.id, spec.parameters, spec.conditions, seed)
             instantiate(spec, seed)
         except ParameterError as exc:
-            return [(parse_path(exc.field), f"seed {seed}: {exc}")]
-    return []
+            return [*issues, (parse_path(exc.field), f"seed {seed}: {exc}")]
+        outside = quality.range_failures(spec, values)
+        if outside:
+            return issues + [(path, f"seed {seed}: {message}") for path, message in outside]
+    return issues
 
 
 def missing_languages(spec: QuestionSpec, required: tuple[str, ...]) -> list[str]:

@@ -46,6 +46,7 @@ def check_data(
     source: Source | None = None,
     topic_folder: str | None = None,
     try_seeds: bool = True,
+    strict: bool = False,
 ) -> _Loaded:
     """Validate one question's data and build its specification when it is valid.
 
@@ -54,6 +55,7 @@ def check_data(
     :param source: the YAML source, for line numbers.
     :param topic_folder: the folder the file sits in, when it is part of a bank.
     :param try_seeds: also instantiate a few seeds as a check.
+    :param strict: also apply the bank-file checks of :mod:`exam_engine.banks.quality`.
     :returns: the specification (``None`` when invalid) and the problems.
     """
     qid = data.get("id", "") if isinstance(data, dict) else ""
@@ -71,7 +73,7 @@ def check_data(
     if issues:
         return _Loaded(None, _problems(issues, file, qid, source))
     spec = build_question(data, source=file)
-    problems = _problems(checks.check_question(spec, try_seeds), file, qid, source)
+    problems = _problems(checks.check_question(spec, try_seeds, strict), file, qid, source)
     return _Loaded(None if problems else spec, problems)
 
 
@@ -82,7 +84,7 @@ def _load_file(path: Path, display: str, topic_folder: str | None) -> _Loaded:
         return _Loaded(None, [Problem(display, "", "", exc.line, str(exc))])
     except (OSError, UnicodeDecodeError) as exc:
         return _Loaded(None, [Problem(display, "", "", None, f"cannot read: {exc}")])
-    loaded = check_data(source.data, display, source, topic_folder)
+    loaded = check_data(source.data, display, source, topic_folder, strict=True)
     loaded.id_line = source.line(("id",))
     if isinstance(source.data, dict) and source.data.get("id") not in (None, path.stem):
         loaded.problems.append(

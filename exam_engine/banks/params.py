@@ -47,6 +47,20 @@ class Definition:
     kind: str
     args: tuple[str, ...] = ()
     kwargs: dict[str, str] = field(default_factory=dict)
+    within: str | None = None
+
+
+def split_constraint(text: str) -> tuple[str, str | None]:
+    """Split a declared range off a definition: ``rational(1, 99, den=100) in (0, 1)``.
+
+    :param text: a parameter definition, optionally ending in ``in <interval>``.
+    :returns: the definition proper and the interval text (``None`` when none is declared).
+    """
+    head, sep, tail = text.rpartition(" in ")
+    tail = tail.strip()
+    if not sep or not head.strip() or tail[:1] not in "([" or tail[-1:] not in ")]":
+        return text, None
+    return head.strip(), tail
 
 
 def split_top_level(text: str) -> list[str]:
@@ -84,9 +98,10 @@ def parse_definition(text: str, where: str) -> Definition:
     :returns: the definition.
     :raises ParameterError: when a generator call is malformed.
     """
+    text, within = split_constraint(text)
     match = _CALL.match(text)
     if match is None or match.group(1) not in GENERATORS:
-        return Definition("expr", (text,))
+        return Definition("expr", (text,), within=within)
     kind = match.group(1)
     try:
         pieces = split_top_level(match.group(2))
@@ -111,7 +126,7 @@ def parse_definition(text: str, where: str) -> Definition:
         raise ParameterError("rational(lo, hi, den=d) needs den=", where)
     if kind == "choice" and not (args[0].startswith("[") and args[0].endswith("]")):
         raise ParameterError("choice() takes a list: choice([1, 2, 3])", where)
-    return Definition(kind, tuple(args), kwargs)
+    return Definition(kind, tuple(args), kwargs, within)
 
 
 @lru_cache(maxsize=8192)
@@ -245,6 +260,8 @@ def check_condition(text: str, values: dict[str, sympy.Basic], where: str) -> bo
     :raises ParameterError: when the condition is not true or false once substituted.
     """
     result = evaluate(condition_text(text), values, where)
+    if isinstance(result, sympy.Basic) and result not in (sympy.true, sympy.false):
+        result = result.doit()  # an equation whose sides became numbers, e.g. gcd(4, 6) = 2
     if result in (sympy.true, True):
         return True
     if result in (sympy.false, False):

@@ -20,7 +20,11 @@ class FileFailure:
 
     def __str__(self) -> str:
         f = self.failure
-        label = f"tests[{f.test}]" + (f" ({f.note})" if f.note else "")
+        label = (
+            "variant"  # a variant-level failure: a declared range, or only invalid wrong answers
+        )
+        if f.test >= 0:
+            label = f"tests[{f.test}]" + (f" ({f.note})" if f.note else "")
         expected = "-" if f.expected is None else f"{f.expected:g}"
         got = "-" if f.got is None else f"{f.got:g}"
         return (
@@ -84,6 +88,6 @@ def run_path_tests(path: str | Path, seeds: Iterable[int]) -> AuthorTestRun:
     failures = [
         FileFailure(file, failure)
         for file, spec in found
-        for failure in run_author_tests(spec, seed_list)
+        for failure in run_author_tests(spec, seed_list, strict=True)
     ]
     return AuthorTestRun(len(found), failures, problems)

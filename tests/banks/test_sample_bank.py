@@ -3,14 +3,24 @@ tests pass on several seeds."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from exam_engine.banks import Bank, load_bank, run_author_tests, validate_path
+from exam_engine.banks import (
+    Bank,
+    instantiate,
+    load_bank,
+    missing_languages,
+    run_author_tests,
+    validate_path,
+)
 from exam_engine.banks.model import TOPICS
 
 from .conftest import SAMPLE_BANK
 
 SEEDS = range(6)
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 QUESTION_IDS = sorted(p.stem for p in SAMPLE_BANK.rglob("*.yaml") if p.name != "bank.yaml")
 
 
@@ -32,23 +42,42 @@ def test_sample_bank_coverage(sample_bank: Bank) -> None:
     questions = sample_bank.questions
     inputs = {part.input_type for q in questions for part in q.parts}
     tests = {part.test for q in questions for part in q.parts}
-    assert len(questions) >= 40
+    assert len(questions) >= 100
     assert {q.topic for q in questions} == set(TOPICS)
     per_topic = {topic: sum(q.topic == topic for q in questions) for topic in TOPICS}
-    assert min(per_topic.values()) >= 7, per_topic
-    assert sum(q.is_random for q in questions) >= 5
-    assert sum(len(q.parts) > 1 for q in questions) >= 4
+    assert min(per_topic.values()) >= 20, per_topic
+    assert sum(q.is_random for q in questions) >= 90
+    assert sum(len(q.parts) > 1 for q in questions) >= 30
     assert {"choice", "multichoice", "matrix", "numeric", "algebraic", "set", "interval"} <= inputs
     assert {"NumRelative", "NumAbsolute"} <= tests
-    assert sum(any(part.rules for part in q.parts) for q in questions) >= 8
+    partial = [
+        q.id for q in questions for part in q.parts if any(0 < r.score < 1 for r in part.rules)
+    ]
+    assert len(set(partial)) >= 25
     assert all(q.tests for q in questions)
     assert all(q.raw["id"] == q.id for q in questions)
+
+
+def test_every_question_is_in_english_and_korean(sample_bank: Bank) -> None:
+    gaps = {q.id: missing_languages(q, ("en", "ko")) for q in sample_bank.questions}
+    assert {qid: gap for qid, gap in gaps.items() if gap} == {}
+    for spec in sample_bank.questions:
+        korean = instantiate(spec, 0, "ko")
+        assert HANGUL.search(korean.title + korean.body_html), spec.id
+
+
+def test_statistics_scales_and_probabilities_declare_their_ranges(sample_bank: Bank) -> None:
+    """A standard deviation, a variance or a probability drawn at random must say its range."""
+    for spec in sample_bank.questions:
+        for name, definition in spec.parameters.items():
+            if name in {"sigma", "p", "q"} and spec.topic in {"probability", "statistics"}:
+                assert " in " in definition, (spec.id, name, definition)
 
 
 @pytest.mark.parametrize("question_id", QUESTION_IDS)
 def test_author_tests_pass_on_several_seeds(sample_bank: Bank, question_id: str) -> None:
     spec = sample_bank.get(question_id)
-    failures = run_author_tests(spec, SEEDS)
+    failures = run_author_tests(spec, SEEDS, strict=True)
     assert [str(f) for f in failures] == []
 
 

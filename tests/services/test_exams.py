@@ -3,13 +3,18 @@ author tests."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from exam_engine import banks
 from exam_engine.extensions import db
 from exam_engine.models import Exam, Question, QuestionVersion
+from exam_engine.services.authoring import store_version
 from exam_engine.services.exams import ExamNotReady, InvalidExam
+from tests.conftest import BANKS
 from tests.factories import make_exam
 
 
@@ -50,7 +55,11 @@ def test_an_exam_can_require_both_languages(app: Flask) -> None:
     exam = make_exam("bilingual", sections=probability, languages=["en", "ko"])
     assert exam.settings["languages"] == ["en", "ko"]
     calculus = [{"bank": "fellowship", "topic": "calculus", "draw": 2}]
-    with pytest.raises(ExamNotReady, match=r"title: ko"):
+    # Every sample question is bilingual: store an English-only version of one of them.
+    english = copy.deepcopy(banks.load_bank(BANKS / "fellowship").get("chain-rule").raw)
+    english["title"] = english["title"]["en"]
+    store_version("fellowship", banks.question_from_data(english))
+    with pytest.raises(ExamNotReady, match=r"chain-rule: title: ko"):
         make_exam("english-only", sections=calculus, languages=["en", "ko"])
     db.session.rollback()
     with pytest.raises(InvalidExam, match="languages"):

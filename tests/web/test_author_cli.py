@@ -26,7 +26,7 @@ def banks_copy(app: Flask, tmp_path: Path) -> Path:
 def test_banks_test_passes_on_the_sample_bank(app: Flask, runner) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(args=["banks", "test", str(BANKS), "--variants", "3"])
     assert result.exit_code == 0, result.output
-    assert "40 question(s) pass their tests on 3 variant(s)" in result.output
+    assert "107 question(s) pass their tests on 3 variant(s)" in result.output
 
 
 def test_banks_test_reports_each_failure(app: Flask, runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +58,7 @@ def test_export_then_import_zip(app: Flask, runner, tmp_path: Path) -> None:  # 
         for name in src.namelist():
             data = src.read(name)
             if name.endswith("chain-rule.yaml"):
-                data = data.replace(b"title: Chain rule", b"title: Chain rule (zip)")
+                data = data.replace(b"en: Chain rule", b"en: Chain rule (zip)")
             dst.writestr(name, data)
     result = runner.invoke(args=["banks", "import-zip", str(edited)])
     assert result.exit_code == 0, result.output

@@ -183,7 +183,7 @@ def test_edit_makes_a_new_version_shown_in_the_history(
     response = author.post(edit_url(original), data={**fields, "action": "save"})
     assert response.status_code == 302
     text = (banks_copy / "calculus" / "chain-rule.yaml").read_text()
-    assert "title: Chain rule, revised\n" in text
+    assert "  en: Chain rule, revised\n" in text
     assert text.replace("Chain rule, revised", "Chain rule") == original.read_text()
     history = author.get(response.headers["Location"]).get_data(as_text=True)
     section = history.split('id="history"')[1]
@@ -206,7 +206,7 @@ def test_concurrent_edit_is_detected_not_overwritten(banks_copy: Path, author: F
     # Having seen both, the author saves again on purpose.
     fields = form_fields(text)
     again = author.post(edit_url(original), data={**fields, "action": "save"})
-    assert again.status_code == 302 and "title: Mine" in copy.read_text()
+    assert again.status_code == 302 and "  en: Mine\n" in copy.read_text()
 
 
 def test_missing_csrf_token_is_refused(banks_copy: Path, author: FlaskClient) -> None:
