@@ -70,6 +70,8 @@ def _part(data: dict[str, Any], points: float) -> PartSpec:
         allow_floats=data.get("allow_floats", True),
         implicit_multiplication=data.get("implicit_multiplication", True),
         forbidden_words=tuple(data.get("forbidden_words", ())),
+        allowed_commands=tuple(data.get("allowed_commands", ())),
+        allow_matrix_product=data.get("allow_matrix_product", False),
         choices=tuple(
             ChoiceSpec(c["key"], c["text"] if isinstance(c["text"], dict) else _text(c["text"]))
             for c in data.get("choices", ())

@@ -115,6 +115,9 @@ class PartSpec:
     allow_floats: bool = True
     implicit_multiplication: bool = True
     forbidden_words: tuple[str, ...] = ()
+    # Commands a candidate may type in this part (refused by default), and matrix products.
+    allowed_commands: tuple[str, ...] = ()
+    allow_matrix_product: bool = False
     choices: tuple[ChoiceSpec, ...] = ()
     shuffle: bool = False
     rules: tuple[RuleSpec, ...] = ()

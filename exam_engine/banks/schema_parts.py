@@ -17,7 +17,7 @@ NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 PART_FIELDS = {
     "key", "prompt", "input", "answer", "test", "options", "points", "weight", "variables",
     "allow_floats", "implicit_multiplication", "forbidden_words", "choices", "shuffle",
-    "rules", "feedback",
+    "rules", "feedback", "allowed_commands", "allow_matrix_product",
 }  # fmt: skip
 RULE_FIELDS = {"test", "answer", "options", "score", "feedback", "note"}
 
@@ -141,13 +141,15 @@ def check_part(part: Any, path: PathKey) -> list[Issue]:
     for name in ("points", "weight"):
         if name in part and not (number(part[name]) and part[name] > 0):
             issues.append(((*path, name), "must be a positive number"))
-    for name in ("allow_floats", "implicit_multiplication", "shuffle"):
+    for name in ("allow_floats", "implicit_multiplication", "shuffle", "allow_matrix_product"):
         if name in part and not isinstance(part[name], bool):
             issues.append(((*path, name), "must be true or false"))
     if "variables" in part:
         issues += string_list(part["variables"], (*path, "variables"), NAME)
     if "forbidden_words" in part:
         issues += string_list(part["forbidden_words"], (*path, "forbidden_words"))
+    if "allowed_commands" in part:
+        issues += string_list(part["allowed_commands"], (*path, "allowed_commands"), NAME)
     issues += _check_answer(part, path, input_type)
     if "rules" in part:
         issues += _check_rules(part["rules"], (*path, "rules"))

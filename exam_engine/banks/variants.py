@@ -154,6 +154,8 @@ def instantiate_part(
         implicit_multiplication=spec.implicit_multiplication,
         allow_floats=spec.allow_floats,
         forbidden_words=spec.forbidden_words,
+        allowed_commands=spec.allowed_commands,
+        allow_matrix_product=spec.allow_matrix_product,
         choices=tuple(keys),
     )
     return VariantPart(

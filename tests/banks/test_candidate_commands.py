@@ -1,0 +1,60 @@
+"""A part may let candidates type named commands or matrix products (refused by default)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from exam_engine import banks, grading
+from exam_engine.banks.loader import check_data
+
+
+def question(**part: Any) -> dict[str, Any]:
+    return {
+        "id": "derivative-by-command",
+        "title": {"en": "Derivative", "ko": "도함수"},
+        "topic": "calculus",
+        "difficulty": 1,
+        "body": {"en": "Let $f(x) = x^3$.", "ko": "$f(x) = x^3$이다."},
+        "parts": [
+            {
+                "key": "a",
+                "prompt": {"en": "Find $f'(x)$.", "ko": "$f'(x)$를 구하시오."},
+                "input": "algebraic",
+                "answer": "3*x^2",
+                "variables": ["x"],
+                **part,
+            }
+        ],
+        "tests": [
+            {"part": "a", "response": "3*x^2", "expected": 1},
+            {"part": "a", "response": "x^2", "expected": 0},
+        ],
+    }
+
+
+def grade(data: dict[str, Any], response: str) -> grading.GradeResult:
+    variant = banks.instantiate(banks.question_from_data(data), 1)
+    part = variant.parts[0]
+    return grading.grade_part(response, list(part.rules), part.settings)
+
+
+def test_commands_are_refused_by_default() -> None:
+    result = grade(question(), "diff(x^3, x)")
+    assert result.score == 0 and result.error
+
+
+def test_a_part_can_allow_named_commands() -> None:
+    data = question(allowed_commands=["diff"])
+    assert grade(data, "diff(x^3, x)").score == 1
+    assert grade(data, "integrate(3*x^2, x)").error  # only the named ones
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("allowed_commands", "diff"), ("allowed_commands", ["1bad"]), ("allow_matrix_product", "yes")],
+)
+def test_bad_settings_are_named(field: str, value: Any) -> None:
+    problems = check_data(question(**{field: value})).problems
+    assert any(field in str(p) for p in problems), problems
