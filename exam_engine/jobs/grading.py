@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from exam_engine import clock
 from exam_engine.extensions import db
 from exam_engine.jobs import GRADE_ATTEMPT
+from exam_engine.services import jobs as committee_jobs
 from exam_engine.services import scoring
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ def grade_attempt(self: object, attempt_id: int) -> bool:
     budget = float(current_app.config["GRADING_ATTEMPT_BUDGET_SECONDS"])
     try:
         stored = scoring.grade_if_due(attempt_id, clock.now(), budget_seconds=budget)
+        committee_jobs.note_graded(attempt_id, stored, clock.now())  # the analysis is stale
         db.session.commit()
     except IntegrityError:
         # Another worker stored the same attempt's grades first (SQLite has no row locks).

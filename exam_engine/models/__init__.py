@@ -20,6 +20,7 @@ from exam_engine.models.decision import (
     ItemAdjustment,
 )
 from exam_engine.models.exam import Exam, ExamSection
+from exam_engine.models.job import ExamRevision, Job, JobKind, JobState
 from exam_engine.models.types import utcnow
 from exam_engine.models.user import Role, User
 
@@ -33,6 +34,7 @@ __all__ = [
     "Decision",
     "DecisionKind",
     "Exam",
+    "ExamRevision",
     "ExamSection",
     "Grade",
     "GradeChange",
@@ -40,6 +42,9 @@ __all__ = [
     "Invitation",
     "ItemAction",
     "ItemAdjustment",
+    "Job",
+    "JobKind",
+    "JobState",
     "Question",
     "QuestionVersion",
     "Response",

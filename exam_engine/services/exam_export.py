@@ -3,15 +3,21 @@ marks, overrides, decisions and integrity events. :mod:`exam_import` reads it ba
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from exam_engine.errors import DomainError
 from exam_engine.extensions import db
 from exam_engine.models import (
     Attempt,
+    AttemptQuestion,
+    Candidate,
     Decision,
     Exam,
     Grade,
@@ -25,6 +31,7 @@ from exam_engine.models import (
 )
 
 FORMAT = "exam-engine/exam-export"
+BATCH = 200  # attempts read at a time
 VERSION = 1
 
 
@@ -48,19 +55,43 @@ def export_exam(exam: Exam) -> dict[str, Any]:
 
     :returns: a JSON-serialisable dict.
     """
-    attempts = db.session.scalars(
-        select(Attempt).where(Attempt.exam_id == exam.id).order_by(Attempt.id)
+    return {**export_header(exam), "attempts": list(export_attempts(exam))}
+
+
+def export_json(exam: Exam, batch: int = BATCH) -> Iterator[str]:
+    """:func:`export_exam` as JSON text in pieces, reading the attempts a batch at a time.
+
+    What a web response streams: memory stays flat and the first bytes leave at once.
+    """
+    header = json.dumps(export_header(exam), ensure_ascii=False, indent=1)
+    yield header[: header.rindex("}")].rstrip() + ',\n "attempts": ['
+    for n, attempt in enumerate(export_attempts(exam, batch)):
+        yield ("," if n else "") + "\n" + json.dumps(attempt, ensure_ascii=False)
+    yield "\n ]\n}\n"
+
+
+def export_header(exam: Exam) -> dict[str, Any]:
+    """The exam, its question versions, adjustments and invitations (all but the attempts)."""
+    version_ids = (
+        select(AttemptQuestion.question_version_id)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(Attempt.exam_id == exam.id)
+        .distinct()
+    )
+    versions = db.session.scalars(
+        select(QuestionVersion)
+        .where(QuestionVersion.id.in_(version_ids))
+        .options(joinedload(QuestionVersion.question).joinedload(Question.bank))
     ).all()
-    versions: dict[int, QuestionVersion] = {}
-    for attempt in attempts:
-        for item in attempt.questions:
-            versions[item.version.id] = item.version
     adjustments = db.session.scalars(
         select(ItemAdjustment).where(ItemAdjustment.exam_id == exam.id)
     ).all()
     slugs = {qid: slug for qid, slug in db.session.execute(select(Question.id, Question.slug))}
-    invitations = db.session.scalars(
-        select(Invitation).where(Invitation.exam_id == exam.id).order_by(Invitation.id)
+    invitations = db.session.execute(
+        select(Candidate.email, Candidate.name, Invitation.time_factor)
+        .join(Candidate, Candidate.id == Invitation.candidate_id)
+        .where(Invitation.exam_id == exam.id)
+        .order_by(Invitation.id)
     ).all()
     return {
         "format": FORMAT,
@@ -97,7 +128,7 @@ def export_exam(exam: Exam) -> dict[str, Any]:
                 "content_hash": v.content_hash,
                 "data": v.data,
             }
-            for v in sorted(versions.values(), key=lambda v: (v.question.slug, v.id))
+            for v in sorted(versions, key=lambda v: (v.question.slug, v.id))
         ],
         "adjustments": [
             {
@@ -109,20 +140,59 @@ def export_exam(exam: Exam) -> dict[str, Any]:
             for a in adjustments
         ],
         "invitations": [
-            {"email": i.candidate.email, "name": i.candidate.name, "time_factor": i.time_factor}
-            for i in invitations
+            {"email": email, "name": name, "time_factor": factor}
+            for email, name, factor in invitations
         ],
-        "attempts": [_attempt(a) for a in attempts],
     }
 
 
-def _attempt(attempt: Attempt) -> dict[str, Any]:
-    def rows(model: Any) -> list[Any]:
-        return list(
-            db.session.scalars(
-                select(model).where(model.attempt_id == attempt.id).order_by(model.id)
-            )
+def export_attempts(exam: Exam, batch: int = BATCH) -> Iterator[dict[str, Any]]:
+    """Each attempt with its answers, marks, events and decision, read ``batch`` at a time."""
+    ids = list(
+        db.session.scalars(
+            select(Attempt.id).where(Attempt.exam_id == exam.id).order_by(Attempt.id)
         )
+    )
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        attempts = db.session.scalars(
+            select(Attempt)
+            .where(Attempt.id.in_(chunk))
+            .order_by(Attempt.id)
+            .options(
+                joinedload(Attempt.candidate),
+                selectinload(Attempt.questions)
+                .joinedload(AttemptQuestion.version)
+                .joinedload(QuestionVersion.question),
+            )
+        ).all()
+        children = {
+            model: _by_attempt(model, chunk)
+            for model in (Response, ResponseHistory, Grade, IntegrityEvent, Decision)
+        }
+        for attempt in attempts:
+            yield _attempt(attempt, {m: rows.get(attempt.id, []) for m, rows in children.items()})
+        # Keep memory flat: forget this batch (the exam, candidates and versions stay).
+        for rows in children.values():
+            for items in rows.values():
+                for item in items:
+                    db.session.expunge(item)
+        for attempt in attempts:
+            db.session.expunge(attempt)
+
+
+def _by_attempt(model: Any, ids: list[int]) -> dict[int, list[Any]]:
+    found: dict[int, list[Any]] = defaultdict(list)
+    for row in db.session.scalars(
+        select(model).where(model.attempt_id.in_(ids)).order_by(model.id)
+    ):
+        found[row.attempt_id].append(row)
+    return found
+
+
+def _attempt(attempt: Attempt, children: dict[Any, list[Any]]) -> dict[str, Any]:
+    def rows(model: Any) -> list[Any]:
+        return children[model]
 
     decision = next(iter(rows(Decision)), None)
     return {
