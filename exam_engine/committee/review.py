@@ -23,6 +23,14 @@ from exam_engine.services import jobs as job_service
 from exam_engine.services.regrade import RegradeRefused, apply_plan
 
 PLAN_ROWS = 500  # changed marks listed on the page (the count is always whole)
+REFUSALS = {
+    "changed": lambda: _(
+        "Not applied: marks changed since this dry run was made (grading, an override, "
+        "an item adjustment or another regrade). Run the dry run again and review it."
+    ),
+    "applied": lambda: _("Not applied: this regrade was applied already."),
+    "unfinished": lambda: _("Not applied: this dry run has not finished."),
+}
 
 
 @bp.route("/exams/<slug>/items", methods=["GET", "POST"])
@@ -103,15 +111,9 @@ def regrade_apply(slug: str, job_id: int) -> Response:
         raise NotFound()
     try:
         changed = apply_plan(exam, job, current_user, clock.now())
-    except RegradeRefused:
+    except RegradeRefused as refused:
         db.session.rollback()
-        flash(
-            _(
-                "Not applied: marks changed since this dry run was made (grading, an override, "
-                "an item adjustment or another regrade). Run the dry run again and review it."
-            ),
-            "error",
-        )
+        flash(REFUSALS.get(refused.reason, REFUSALS["changed"])(), "error")
         return redirect(url_for("committee.regrade", slug=exam.slug))
     db.session.commit()
     flash(_("Regrade applied: %(n)d marks changed.", n=changed), "info")

@@ -38,9 +38,14 @@ POLICIES = ("shown", "current")
 
 
 class RegradeRefused(DomainError):
-    """The stored plan no longer describes the exam's marks: make a new dry run."""
+    """The stored plan cannot be applied; ``reason`` is ``unfinished``, ``applied`` or
+    ``changed`` (the exam's marks changed since the dry run: make a new one)."""
 
     code = "regrade_refused"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"regrade refused: {reason}")
+        self.reason = reason
 
 
 @dataclass
@@ -190,14 +195,14 @@ def apply_plan(exam: Exam, job: Job, actor: User, now: datetime) -> int:
     :raises RegradeRefused: when the plan is not done, was applied, or marks changed since.
     """
     if job.exam_id != exam.id or job.result is None or job.revision is None:
-        raise RegradeRefused("this dry run has not finished")
+        raise RegradeRefused("unfinished")
     if job.applied_at is not None:
-        raise RegradeRefused("this regrade was applied already")
+        raise RegradeRefused("applied")
     current = db.session.scalar(
         select(ExamRevision.revision).where(ExamRevision.exam_id == exam.id).with_for_update()
     )
     if (current or 0) != job.revision:
-        raise RegradeRefused("marks changed since this dry run")
+        raise RegradeRefused("changed")
     changed = apply_regrade(exam, plan_from_json(job.result), actor, now)
     job.applied_at, job.applied_by_id = now, actor.id
     db.session.flush()
