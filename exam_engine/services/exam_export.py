@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from exam_engine.errors import DomainError
 from exam_engine.extensions import db
@@ -146,6 +146,39 @@ def export_header(exam: Exam) -> dict[str, Any]:
     }
 
 
+# The columns each part of an attempt's export needs: plain rows, no ORM objects (10,000
+# attempts' worth of objects would cost seconds to build and memory to keep).
+_COLUMNS: dict[Any, tuple[Any, ...]] = {
+    Response: (Response.part_key, Response.value, Response.seq, Response.saved_at),
+    ResponseHistory: (
+        ResponseHistory.part_key,
+        ResponseHistory.value,
+        ResponseHistory.seq,
+        ResponseHistory.saved_at,
+    ),
+    Grade: tuple(
+        getattr(Grade, name)
+        for name in (
+            "part_key",
+            "topic",
+            "score",
+            "auto_score",
+            "override_score",
+            "override_reason",
+            "max_score",
+            "fraction",
+            "note",
+            "feedback",
+            "error",
+            "grader_version",
+            "graded_at",
+        )
+    ),
+    IntegrityEvent: (IntegrityEvent.kind, IntegrityEvent.at, IntegrityEvent.details),
+    Decision: (Decision.kind, Decision.note, Decision.at),
+}
+
+
 def export_attempts(exam: Exam, batch: int = BATCH) -> Iterator[dict[str, Any]]:
     """Each attempt with its answers, marks, events and decision, read ``batch`` at a time."""
     ids = list(
@@ -155,48 +188,67 @@ def export_attempts(exam: Exam, batch: int = BATCH) -> Iterator[dict[str, Any]]:
     )
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
-        attempts = db.session.scalars(
-            select(Attempt)
+        attempts = db.session.execute(
+            select(
+                Attempt.id,
+                Candidate.email,
+                Attempt.seed,
+                Attempt.status,
+                Attempt.started_at,
+                Attempt.deadline_at,
+                Attempt.submitted_at,
+                Attempt.graded_at,
+                Attempt.receipt,
+                Attempt.extra_minutes,
+            )
+            .join(Candidate, Candidate.id == Attempt.candidate_id)
             .where(Attempt.id.in_(chunk))
             .order_by(Attempt.id)
-            .options(
-                joinedload(Attempt.candidate),
-                selectinload(Attempt.questions)
-                .joinedload(AttemptQuestion.version)
-                .joinedload(QuestionVersion.question),
-            )
         ).all()
-        children = {
-            model: _by_attempt(model, chunk)
-            for model in (Response, ResponseHistory, Grade, IntegrityEvent, Decision)
-        }
+        drawn = _by_attempt(
+            AttemptQuestion,
+            chunk,
+            (
+                AttemptQuestion.position,
+                QuestionVersion.content_hash,
+                Question.slug,
+                AttemptQuestion.variant_seed,
+                AttemptQuestion.section_position,
+                AttemptQuestion.flagged,
+            ),
+            lambda stmt: (
+                stmt.join(
+                    QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id
+                )
+                .join(Question, Question.id == QuestionVersion.question_id)
+                .order_by(AttemptQuestion.attempt_id, AttemptQuestion.position)
+            ),
+        )
+        children = {model: _by_attempt(model, chunk, cols) for model, cols in _COLUMNS.items()}
+        children[AttemptQuestion] = drawn
         for attempt in attempts:
             yield _attempt(attempt, {m: rows.get(attempt.id, []) for m, rows in children.items()})
-        # Keep memory flat: forget this batch (the exam, candidates and versions stay).
-        for rows in children.values():
-            for items in rows.values():
-                for item in items:
-                    db.session.expunge(item)
-        for attempt in attempts:
-            db.session.expunge(attempt)
 
 
-def _by_attempt(model: Any, ids: list[int]) -> dict[int, list[Any]]:
+def _by_attempt(
+    model: Any, ids: list[int], columns: tuple[Any, ...], shape: Any = None
+) -> dict[int, list[Any]]:
+    """Rows of ``columns`` for these attempts, by attempt id, in id order."""
+    stmt = select(model.attempt_id, *columns).where(model.attempt_id.in_(ids))
+    stmt = shape(stmt) if shape else stmt.order_by(model.id)
     found: dict[int, list[Any]] = defaultdict(list)
-    for row in db.session.scalars(
-        select(model).where(model.attempt_id.in_(ids)).order_by(model.id)
-    ):
-        found[row.attempt_id].append(row)
+    for row in db.session.execute(stmt):
+        found[row[0]].append(row)
     return found
 
 
-def _attempt(attempt: Attempt, children: dict[Any, list[Any]]) -> dict[str, Any]:
+def _attempt(attempt: Any, children: dict[Any, list[Any]]) -> dict[str, Any]:
     def rows(model: Any) -> list[Any]:
         return children[model]
 
     decision = next(iter(rows(Decision)), None)
     return {
-        "email": attempt.candidate.email,
+        "email": attempt.email,
         "seed": attempt.seed,
         "status": attempt.status.value,
         "started_at": _iso(attempt.started_at),
@@ -208,13 +260,13 @@ def _attempt(attempt: Attempt, children: dict[Any, list[Any]]) -> dict[str, Any]
         "questions": [
             {
                 "position": q.position,
-                "content_hash": q.version.content_hash,
-                "question": q.version.question.slug,
+                "content_hash": q.content_hash,
+                "question": q.slug,
                 "variant_seed": q.variant_seed,
                 "section": q.section_position,
                 "flagged": q.flagged,
             }
-            for q in attempt.questions
+            for q in rows(AttemptQuestion)
         ],
         "responses": [
             {"part": r.part_key, "value": r.value, "seq": r.seq, "saved_at": _iso(r.saved_at)}
