@@ -9,15 +9,19 @@ with pseudonyms (blind review may be switched on after the analysis ran).
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from exam_engine import psychometrics as pm
+from exam_engine.extensions import db
 from exam_engine.models import Exam, Job, JobKind, JobState
 from exam_engine.services import jobs as job_service
 from exam_engine.services.analysis import ExamAnalysis
@@ -168,18 +172,43 @@ class AnalysisState:
 
 
 def analysis_state(exam: Exam) -> AnalysisState:
-    """The last stored analysis of the exam and the state of its newest job (3 statements)."""
-    done = job_service.latest(exam.id, JobKind.ANALYSIS, (JobState.DONE,))
+    """The last stored analysis of the exam and the state of its newest job.
+
+    Three small statements; the stored result itself is read once per process and kept (a
+    finished job's result never changes), so a warm page does not parse megabytes of JSON.
+    """
+    done = job_service.latest(exam.id, JobKind.ANALYSIS, (JobState.DONE,), with_result=False)
     newest = job_service.latest(exam.id, JobKind.ANALYSIS, with_result=False)
     updating = newest if newest is not None and newest.state in job_service.ACTIVE else None
     failed = newest if newest is not None and newest.state == JobState.FAILED else None
     return AnalysisState(
-        snapshot=done.result if done else None,
+        snapshot=_result(done.id) if done else None,
         revision=job_service.revision_of(exam.id),
         analysed_revision=done.revision if done else None,
         updating=updating,
         failed=failed,
     )
+
+
+_RESULTS: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
+_RESULTS_KEPT = 4
+_LOCK = threading.Lock()
+
+
+def _result(job_id: int) -> dict[str, Any] | None:
+    """A finished job's stored result, read from the database on first use only."""
+    key = (str(db.engine.url), job_id)  # one process may serve several databases (tests)
+    with _LOCK:
+        if key in _RESULTS:
+            _RESULTS.move_to_end(key)
+            return _RESULTS[key]
+    result = db.session.scalar(select(Job.result).where(Job.id == job_id))
+    if result is not None:
+        with _LOCK:
+            _RESULTS[key] = result
+            while len(_RESULTS) > _RESULTS_KEPT:
+                _RESULTS.popitem(last=False)
+    return result
 
 
 def plot(state: AnalysisState, name: str, locale: str) -> str | None:

@@ -94,7 +94,7 @@ def build(n: int, seed: int = 2026) -> Exam:
     deadline = start + timedelta(minutes=90)
     cand_ids = db.session.scalars(
         insert(Candidate).returning(Candidate.id),
-        [{"email": f"cand{i}@example.org", "name": f"Candidate {i}"} for i in range(n)],
+        [{"email": f"cand{i}.{n}@example.org", "name": f"Candidate {i}"} for i in range(n)],
     ).all()
     inv_ids = db.session.scalars(
         insert(Invitation).returning(Invitation.id),
