@@ -81,6 +81,7 @@ def ranking(slug: str) -> str:
         query=query,
         page=page,
         pages=pages,
+        page_size=PAGE_SIZE,
         decisions=decisions,
         label_of=label_of,
         progress=progress_of(exam, clock.now()),

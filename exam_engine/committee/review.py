@@ -22,6 +22,7 @@ from exam_engine.services import integrity, review
 from exam_engine.services import jobs as job_service
 from exam_engine.services.regrade import RegradeRefused, apply_plan
 
+PAIRS_SHOWN = 100  # flagged pairs listed, most shared answers first (the count is whole)
 PLAN_ROWS = 500  # changed marks listed on the page (the count is always whole)
 REFUSALS = {
     "changed": lambda: _(
@@ -146,7 +147,8 @@ def integrity_view(slug: str) -> str:
         state=state,
         attempts=attempts,
         events=integrity.counts_by_attempt([a.id for a in attempts]),
-        pairs=snap.get("pairs", []),
+        pairs=snap.get("pairs", [])[:PAIRS_SHOWN],
+        n_pairs=len(snap.get("pairs", [])),
         names=names,
         page=page,
         pages=max(1, -(-(total or 0) // PAGE_SIZE)),

@@ -31,7 +31,7 @@ from exam_engine.models import (
 )
 
 FORMAT = "exam-engine/exam-export"
-BATCH = 200  # attempts read at a time
+BATCH = 500  # attempts read at a time
 VERSION = 1
 
 
