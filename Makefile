@@ -67,6 +67,7 @@ bench: install system-deps
 	$(BIN)/python tests/benchmarks/echo.py
 	$(BIN)/python tests/benchmarks/analytics.py
 	$(BIN)/python tests/benchmarks/sitting.py
+	$(BIN)/python tests/benchmarks/committee.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -39,6 +39,9 @@ class Config:
     GRADING_REQUEUE_SECONDS = 300  # a closed attempt still ungraded this long after it was queued
     GRADING_ATTEMPT_BUDGET_SECONDS = 60.0  # per attempt; each answer also has the pool's limit
     TASK_TIME_LIMIT_SECONDS = 900
+    JOB_STALE_SECONDS = 120  # a running committee job silent this long is taken to be dead
+    JOB_REQUEUE_SECONDS = 60  # a queued committee job not started this long is sent again
+    ANALYSIS_REPLICATES = 1000  # bootstrap replicates and IRT posterior draws per analysis
     WORKER_MAX_TASKS_PER_CHILD = 1000
     WORKER_MAX_MEMORY_MB = 1024
     LOG_FORMAT = "auto"  # json in production; text under the debug server and in tests

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from exam_engine import clock
 from exam_engine.auth.guards import role_required
 from exam_engine.committee.forms import AddTimeForm, DecisionForm, OverrideForm
-from exam_engine.committee.routes import bp, catch_up
+from exam_engine.committee.routes import bp, has_ended
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, DecisionKind, Role
@@ -23,16 +23,19 @@ from exam_engine.services.scoring import grades_of
 def _page(attempt: Attempt, **forms: object) -> str:
     grades = grades_of(attempt)
     decision = review.current_decision(attempt)
+    now = clock.now()
+    changes = review.histories(list(grades.values()))
     return render_template(
         "committee/attempt.html",
         attempt=attempt,
         parts=attempt_service.parts_of(attempt),
         answers=attempt_service.answers_of(attempt),
         grades=grades,
-        history={key: review.history(g) for key, g in grades.items()},
+        history={key: changes[g.id] for key, g in grades.items()},
         events=integrity.events_of(attempt),
         event_counts=integrity.counts_by_attempt([attempt.id])[attempt.id],
-        seconds_left=attempt_service.seconds_left(attempt, clock.now()),
+        seconds_left=attempt_service.seconds_left(attempt, now),
+        ended=has_ended(attempt, now),
         time_form=forms.get("time_form") or AddTimeForm(formdata=None),
         override_form=forms.get("override_form") or OverrideForm(formdata=None),
         decision_form=forms.get("decision_form")
@@ -47,8 +50,7 @@ def _page(attempt: Attempt, **forms: object) -> str:
 @bp.get("/attempts/<int:attempt_id>")
 @role_required(Role.COMMITTEE)
 def attempt(attempt_id: int) -> str:
-    """One attempt in full."""
-    catch_up()
+    """One attempt in full, as stored (an attempt past its deadline shows as ended)."""
     return _page(attempt_service.get_attempt(attempt_id))
 
 

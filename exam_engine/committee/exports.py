@@ -1,31 +1,49 @@
-"""Exports: the ranking and every response as CSV, the whole exam as JSON."""
+"""Exports, streamed: the ranking and every response as CSV, the whole exam as JSON.
+
+Each export is a generator read in batches, so 10,000 candidates start arriving at once and
+memory stays flat. The ranking comes from the last stored analysis, like the ranking page.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
+from collections.abc import Iterable, Iterator
 
-from flask import Response
+from flask import Response, stream_with_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from exam_engine.auth.guards import role_required
-from exam_engine.committee.routes import bp, catch_up, exam_by_slug
+from exam_engine.committee.ranking import label_of
+from exam_engine.committee.routes import bp, exam_by_slug
+from exam_engine.committee.snapshot import analysis_state
 from exam_engine.extensions import db
-from exam_engine.models import Attempt, Grade, Role
+from exam_engine.models import Attempt, Candidate, Decision, Grade, Role
 from exam_engine.models import Response as Answer
-from exam_engine.services.analysis import analyse_exam
-from exam_engine.services.exam_export import export_exam
+from exam_engine.services import exam_export
 from exam_engine.services.review import display_name
 
+BATCH = 1000
 
-def _csv(rows: list[list[object]], filename: str) -> Response:
+
+def _csv(rows: Iterable[list[object]], filename: str) -> Response:
     """UTF-8 with a BOM, so that spreadsheet programs read Korean names correctly."""
-    out = io.StringIO()
-    csv.writer(out).writerows(rows)
+
+    def lines() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        yield "\ufeff"
+        for n, row in enumerate(rows, start=1):
+            writer.writerow(row)
+            if n % 200 == 0:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+        yield out.getvalue()
+
     return Response(
-        "\ufeff" + out.getvalue(),
+        stream_with_context(lines()),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -38,11 +56,17 @@ def _num(value: float | None) -> str:
 @bp.get("/exams/<slug>/ranking.csv")
 @role_required(Role.COMMITTEE)
 def ranking_csv(slug: str) -> Response:
-    """The ranking with sub-scores, percentiles and P(top k)."""
+    """The ranking with sub-scores, percentiles and P(top k), from the last stored analysis."""
     exam = exam_by_slug(slug)
-    catch_up()
-    result = analyse_exam(exam)
-    topics = result.ranking.topics
+    snap = analysis_state(exam).snapshot or {"rows": [], "topics": []}
+    decisions = {
+        attempt_id: kind.value
+        for attempt_id, kind in db.session.execute(
+            select(Decision.attempt_id, Decision.kind)
+            .join(Attempt, Attempt.id == Decision.attempt_id)
+            .where(Attempt.exam_id == exam.id)
+        )
+    }
     header = [
         _("rank"),
         _("tied"),
@@ -51,7 +75,7 @@ def ranking_csv(slug: str) -> Response:
         _("total"),
         _("max"),
         _("percentile"),
-        *topics,
+        *snap["topics"],
         _("within cohort"),
         _("P(top k) bootstrap"),
         _("P(top k) IRT"),
@@ -60,40 +84,50 @@ def ranking_csv(slug: str) -> Response:
         _("certainty"),
         _("decision"),
     ]
-    rows: list[list[object]] = [header]
-    for row in result.ranking.rows:
-        a = result.by_attempt.get(row.attempt_id)
-        name = display_name(exam, row.attempt_id, row.candidate.name, row.candidate.email)
-        rows.append(
-            [
-                row.rank,
-                int(row.tied),
-                name,
-                "" if exam.blind else row.candidate.email,
-                _num(row.total),
-                _num(row.max_total),
-                _num(row.percentile),
-                *[_num(row.by_topic[t]) for t in topics],
-                int(row.within_cohort),
-                _num(a.p_top_k_bootstrap if a else None),
-                _num(a.p_top_k_irt if a else None),
-                _num(a.ability if a else None),
-                _num(a.ability_se if a else None),
-                a.label if a else "",
-                row.decision.kind.value if row.decision else "",
+
+    def rows() -> Iterator[list[object]]:
+        yield header
+        for row in snap["rows"]:
+            yield [
+                row["rank"],
+                int(row["tied"]),
+                label_of(exam, row),
+                "" if exam.blind else row["email"],
+                _num(row["total"]),
+                _num(row["max_total"]),
+                _num(row["percentile"]),
+                *[_num(v) for v in row["by_topic"]],
+                int(row["within_cohort"]),
+                _num(row["p_boot"]),
+                _num(row["p_irt"]),
+                _num(row["ability"]),
+                _num(row["ability_se"]),
+                row["label"] or "",
+                decisions.get(row["attempt_id"], ""),
             ]
-        )
-    return _csv(rows, f"{exam.slug}-ranking.csv")
+
+    return _csv(rows(), f"{exam.slug}-ranking.csv")
 
 
 @bp.get("/exams/<slug>/responses.csv")
 @role_required(Role.COMMITTEE)
 def responses_csv(slug: str) -> Response:
-    """Every final response with its mark and the grader's note."""
+    """Every final response with its mark and the grader's note (one streamed query)."""
     exam = exam_by_slug(slug)
-    catch_up()
     stmt = (
-        select(Attempt, Grade, Answer)
+        select(
+            Attempt.id,
+            Candidate.name,
+            Candidate.email,
+            Grade.part_key,
+            Grade.topic,
+            Answer.value,
+            Grade.score,
+            Grade.max_score,
+            Grade.override_score,
+            Grade.note,
+        )
+        .join(Candidate, Candidate.id == Attempt.candidate_id)
         .join(Grade, Grade.attempt_id == Attempt.id)
         .join(
             Answer,
@@ -102,46 +136,56 @@ def responses_csv(slug: str) -> Response:
         )
         .where(Attempt.exam_id == exam.id)
         .order_by(Attempt.id, Grade.part_key)
+        .execution_options(yield_per=BATCH)
     )
-    rows: list[list[object]] = [
-        [
-            _("attempt"),
-            _("candidate"),
-            _("part"),
-            _("topic"),
-            _("answer"),
-            _("mark"),
-            _("max"),
-            _("overridden"),
-            _("note"),
-        ]
+    header: list[object] = [
+        _("attempt"),
+        _("candidate"),
+        _("part"),
+        _("topic"),
+        _("answer"),
+        _("mark"),
+        _("max"),
+        _("overridden"),
+        _("note"),
     ]
-    for attempt, grade, answer in db.session.execute(stmt):
-        rows.append(
-            [
-                attempt.id,
-                display_name(exam, attempt.id, attempt.candidate.name, attempt.candidate.email),
-                grade.part_key,
-                grade.topic,
-                answer.value if answer else "",
-                _num(grade.score),
-                _num(grade.max_score),
-                int(grade.override_score is not None),
-                grade.note,
+
+    def rows() -> Iterator[list[object]]:
+        yield header
+        for (
+            attempt_id,
+            name,
+            email,
+            part,
+            topic,
+            value,
+            score,
+            top,
+            override,
+            note,
+        ) in db.session.execute(stmt):
+            yield [
+                attempt_id,
+                display_name(exam, attempt_id, name, email),
+                part,
+                topic,
+                value or "",
+                _num(score),
+                _num(top),
+                int(override is not None),
+                note,
             ]
-        )
-    return _csv(rows, f"{exam.slug}-responses.csv")
+
+    return _csv(rows(), f"{exam.slug}-responses.csv")
 
 
 @bp.get("/exams/<slug>/export.json")
 @role_required(Role.COMMITTEE)
 def export_json(slug: str) -> Response:
-    """The whole exam as JSON; ``exam-engine exams import`` reads it back."""
+    """The whole exam as JSON, streamed; ``exam-engine exams import`` reads it back."""
     exam = exam_by_slug(slug)
-    catch_up()
-    body = json.dumps(export_exam(exam), ensure_ascii=False, indent=1)
     return Response(
-        body,
+        stream_with_context(exam_export.export_json(exam)),
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{exam.slug}.json"'},
     )

@@ -1,21 +1,51 @@
-"""The ranking page and blind review."""
+"""The ranking page and blind review: the last stored analysis, a page at a time."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from exam_engine import clock
-from exam_engine import psychometrics as pm
 from exam_engine.auth.guards import role_required
 from exam_engine.committee.forms import ConfirmForm
-from exam_engine.committee.routes import bp, catch_up, exam_by_slug
+from exam_engine.committee.routes import PAGE_SIZE, bp, exam_by_slug, page_number, progress_of
+from exam_engine.committee.snapshot import analysis_state, plot
 from exam_engine.extensions import db
-from exam_engine.models import Role
+from exam_engine.models import Decision, Exam, Role
 from exam_engine.services import review
-from exam_engine.services.analysis import ExamAnalysis, analyse_exam
+
+CUTOFF_MARGIN = 5  # rows shown either side of the cut-off when it is not on the page
+
+
+def decisions_for(attempt_ids: list[int]) -> dict[int, Decision]:
+    """The decisions of these attempts, by attempt id (one statement)."""
+    if not attempt_ids:
+        return {}
+    stmt = select(Decision).where(Decision.attempt_id.in_(attempt_ids))
+    return {d.attempt_id: d for d in db.session.scalars(stmt)}
+
+
+def label_of(exam: Exam, row: dict[str, Any]) -> str:
+    """A snapshot row's candidate as the committee may see them now."""
+    return review.display_name(exam, row["attempt_id"], row["name"] or "", row["email"])
+
+
+def search(exam: Exam, rows: list[dict[str, Any]], query: str) -> list[dict[str, Any]]:
+    """Rows whose shown name, e-mail (unless blind) or number contains ``query``."""
+    needle = query.strip().lower().lstrip("#")
+    return [
+        r
+        for r in rows
+        if needle in label_of(exam, r).lower()
+        or needle == str(r["attempt_id"])
+        or (not exam.blind and needle in r["email"].lower())
+    ]
 
 
 @bp.get("/exams/<slug>/ranking")
@@ -23,46 +53,44 @@ from exam_engine.services.analysis import ExamAnalysis, analyse_exam
 def ranking(slug: str) -> str:
     """The ranking: totals, sub-scores per topic, ties, the cut-off line and rank certainty."""
     exam = exam_by_slug(slug)
-    catch_up()
-    result = analyse_exam(exam)
+    state = analysis_state(exam)
+    rows: list[dict[str, Any]] = state.snapshot["rows"] if state.snapshot else []
+    query = request.args.get("q", "").strip()
+    page = page_number()
+    shown = search(exam, rows, query) if query else rows
+    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    page_rows = shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    near: list[dict[str, Any]] = []
+    cut = [i for i, r in enumerate(rows) if r["within_cohort"]]
+    if cut and not query:
+        last = cut[-1]
+        near = rows[max(0, last - CUTOFF_MARGIN) : last + CUTOFF_MARGIN + 1]
+        if any(r is near[0] for r in page_rows):
+            near = []
+    decisions = decisions_for([r["attempt_id"] for r in page_rows + near])
+    locale = str(get_locale() or "en")
     return render_template(
-        "committee/ranking.html", exam=exam, result=result, form=ConfirmForm(), plots=plots(result)
+        "committee/ranking.html",
+        exam=exam,
+        state=state,
+        snap=state.snapshot,
+        rows=page_rows,
+        near=near,
+        n_rows=len(rows),
+        n_shown=len(shown),
+        query=query,
+        page=page,
+        pages=pages,
+        page_size=PAGE_SIZE,
+        decisions=decisions,
+        label_of=label_of,
+        progress=progress_of(exam, clock.now()),
+        form=ConfirmForm(),
+        plots={
+            "distribution": plot(state, "distribution", locale),
+            "bands": plot(state, "bands_blind" if exam.blind else "bands", locale),
+        },
     )
-
-
-def plots(result: ExamAnalysis) -> dict[str, str] | None:
-    """The ranking's plots as SVG, labelled in the reader's language."""
-    rows = result.ranking.rows
-    if not rows:
-        return None
-    k = min(result.ranking_k, len(rows))
-    drawn = {
-        "distribution": pm.score_distribution_svg(
-            [r.total for r in rows],
-            max_total=max(r.max_total for r in rows) or 1.0,
-            cutoff=rows[k - 1].total,
-            title=_("Score distribution"),
-            xlabel=_("Total mark"),
-            ylabel=_("Candidates"),
-            cutoff_label=_("cut-off"),
-        )
-    }
-    analysis = result.analysis
-    banded = [a for a in analysis.candidates if a.rank_low is not None] if analysis else []
-    if banded:
-        drawn["bands"] = pm.rank_bands_svg(
-            [
-                f"#{a.candidate_id}" if result.blind else result.names[int(a.candidate_id)]
-                for a in banded
-            ],
-            [a.rank for a in banded],
-            [a.rank_low or a.rank for a in banded],
-            [a.rank_high or a.rank for a in banded],
-            k,
-            title=_("Rank with its 90% band"),
-            xlabel=_("Rank"),
-        )
-    return drawn
 
 
 @bp.post("/exams/<slug>/blind")

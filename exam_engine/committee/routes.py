@@ -1,12 +1,18 @@
 """The selection committee's pages: exams and the live dashboard.
 
 The ranking, attempt, review and export pages live in sibling modules on the same blueprint.
+No committee GET writes anything: pages show the last stored state (attempts still being graded
+as "grading", attempts past their deadline as ended, the last stored analysis) and never wait.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from sqlalchemy import func, select
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from exam_engine import clock
 from exam_engine.auth.guards import role_required
@@ -16,9 +22,9 @@ from exam_engine.models import Attempt, AttemptStatus, Exam, Invitation, Role
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import integrity
 from exam_engine.services.review import display_name
-from exam_engine.services.scoring import grade_pending
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
+PAGE_SIZE = 100
 
 
 def exam_by_slug(slug: str) -> Exam:
@@ -29,12 +35,48 @@ def exam_by_slug(slug: str) -> Exam:
     return exam
 
 
-def catch_up() -> None:
-    """Close attempts whose time ran out and grade what is waiting, before showing numbers."""
-    now = clock.now()
-    attempt_service.finalize_due(now)
-    grade_pending(now)
-    db.session.commit()
+def page_number() -> int:
+    """The ``page`` query argument, 1 or more."""
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+@dataclass
+class Progress:
+    """How far the sitting and its grading have got, counted (never written) at ``now``."""
+
+    started: int
+    ended: int
+    graded: int
+
+    @property
+    def grading(self) -> int:
+        """Ended attempts whose grades are not stored yet."""
+        return self.ended - self.graded
+
+
+def ended_clause(exam: Exam, now: datetime) -> ColumnElement[bool]:
+    """SQL truth of "this attempt has ended": closed, or open past its deadline and grace."""
+    past = now - timedelta(seconds=exam.grace_seconds)
+    return or_(Attempt.status != AttemptStatus.OPEN, Attempt.deadline_at < past)
+
+
+def progress_of(exam: Exam, now: datetime) -> Progress:
+    """Started, ended and graded attempts, in one statement."""
+    ended = ended_clause(exam, now)
+    started, finished, graded = db.session.execute(
+        select(
+            func.count(Attempt.id),
+            func.coalesce(func.sum(case((ended, 1), else_=0)), 0),
+            func.count(Attempt.graded_at),
+        ).where(Attempt.exam_id == exam.id)
+    ).one()
+    return Progress(int(started), int(finished), int(graded))
+
+
+def has_ended(attempt: Attempt, now: datetime) -> bool:
+    """Whether an attempt has ended, stored or not (the scheduler stores it soon)."""
+    grace = timedelta(seconds=attempt.exam.grace_seconds)
+    return attempt.status != AttemptStatus.OPEN or now > attempt.deadline_at + grace
 
 
 @bp.app_template_global()
@@ -54,26 +96,31 @@ def exams() -> str:
 @bp.get("/exams/<slug>")
 @role_required(Role.COMMITTEE)
 def dashboard(slug: str) -> str:
-    """Invited, started and submitted counts, and each attempt's state and time left."""
+    """Invited, started, ended and graded counts, and a page of attempts with their state."""
     exam = exam_by_slug(slug)
-    catch_up()
+    now = clock.now()
+    page = page_number()
     invited = db.session.scalar(
         select(func.count()).select_from(Invitation).where(Invitation.exam_id == exam.id)
     )
+    progress = progress_of(exam, now)
     attempts = db.session.scalars(
-        select(Attempt).where(Attempt.exam_id == exam.id).order_by(Attempt.started_at)
+        select(Attempt)
+        .where(Attempt.exam_id == exam.id)
+        .options(joinedload(Attempt.candidate))
+        .order_by(Attempt.started_at, Attempt.id)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
     ).all()
-    counts = {
-        "invited": invited or 0,
-        "started": len(attempts),
-        "submitted": sum(a.status != AttemptStatus.OPEN for a in attempts),
-    }
-    now = clock.now()
     return render_template(
         "committee/dashboard.html",
         exam=exam,
-        counts=counts,
+        invited=invited or 0,
+        progress=progress,
         attempts=attempts,
+        ended={a.id: has_ended(a, now) for a in attempts},
         seconds_left={a.id: attempt_service.seconds_left(a, now) for a in attempts},
         events=integrity.counts_by_attempt([a.id for a in attempts]),
+        page=page,
+        pages=max(1, -(-progress.started // PAGE_SIZE)),
     )

@@ -32,7 +32,12 @@ log = logging.getLogger(__name__)
 GRADE_ATTEMPT = "exam_engine.grade_attempt"
 SWEEP = "exam_engine.sweep"
 
-TASK_MODULES = ("exam_engine.jobs.grading", "exam_engine.jobs.sweep")
+TASK_MODULES = (
+    "exam_engine.jobs.grading",
+    "exam_engine.jobs.sweep",
+    "exam_engine.jobs.analysis",
+    "exam_engine.jobs.regrade",
+)
 
 
 def broker_settings(app: Flask) -> dict[str, Any]:
@@ -99,7 +104,13 @@ def init_app(app: Flask) -> Celery:
                 "task": "exam_engine.sweep",
                 "schedule": float(app.config["SWEEP_SECONDS"]),
                 "options": {"expires": float(app.config["SWEEP_SECONDS"])},
-            }
+            },
+            # Analyses and regrade dry runs whose worker died or whose message was lost.
+            "committee-sweep": {
+                "task": "exam_engine.committee_sweep",
+                "schedule": float(app.config["SWEEP_SECONDS"]),
+                "options": {"expires": float(app.config["SWEEP_SECONDS"])},
+            },
         },
         timezone="UTC",
     )

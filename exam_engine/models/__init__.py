@@ -20,6 +20,7 @@ from exam_engine.models.decision import (
     ItemAdjustment,
 )
 from exam_engine.models.exam import Exam, ExamQuestion, ExamSection
+from exam_engine.models.job import ExamRevision, Job, JobKind, JobState
 from exam_engine.models.types import utcnow
 from exam_engine.models.user import LoginThrottle, Role, User
 
@@ -34,6 +35,7 @@ __all__ = [
     "DecisionKind",
     "Exam",
     "ExamQuestion",
+    "ExamRevision",
     "ExamSection",
     "Grade",
     "GradeChange",
@@ -42,6 +44,9 @@ __all__ = [
     "LoginThrottle",
     "ItemAction",
     "ItemAdjustment",
+    "Job",
+    "JobKind",
+    "JobState",
     "Question",
     "QuestionVersion",
     "Response",

@@ -9,12 +9,13 @@ computed on the candidates who saw the question, with its column against the res
 
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from exam_engine import psychometrics as pm
 from exam_engine.extensions import db
@@ -28,8 +29,7 @@ from exam_engine.services.ranking import (
 )
 
 REPLICATES = 1000
-_CACHE: OrderedDict[str, pm.Analysis] = OrderedDict()
-_CACHE_SIZE = 8
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -113,14 +113,21 @@ def build_matrix(
     return matrix, per_question
 
 
-def analyse_exam(exam: Exam, replicates: int = REPLICATES) -> ExamAnalysis:
+def analyse_exam(
+    exam: Exam, replicates: int = REPLICATES, progress: Progress | None = None
+) -> ExamAnalysis:
     """Ranking, rank certainty (bootstrap and IRT) and item analysis of an exam.
 
     :param exam: the exam; only closed, graded attempts count.
     :param replicates: bootstrap replicates (and IRT posterior draws).
+    :param progress: called with (steps done, steps in all) as the work goes on.
     :returns: the analysis; ``analysis`` is ``None`` with fewer than two candidates.
     """
-    ranking = rank_exam(exam)
+    step = _Steps(progress, 4)
+    attempts = graded_attempts(exam)
+    marks = effective_marks(exam, attempts)
+    ranking = rank_exam(exam, attempts, marks)
+    step()
     result = ExamAnalysis(
         ranking=ranking,
         analysis=None,
@@ -128,35 +135,34 @@ def analyse_exam(exam: Exam, replicates: int = REPLICATES) -> ExamAnalysis:
         blind=exam.blind,
         names={r.attempt_id: r.candidate.name or r.candidate.email for r in ranking.rows},
     )
-    attempts = graded_attempts(exam)
     ids = [a.id for a in attempts]
-    marks = effective_marks(exam, attempts)
     slots = _slots(ids)
     built = build_matrix(ids, marks, slots)
+    step()
     if built is None or len(ids) < 2:
         return result
     matrix, per_question = built
     result.matrix = matrix
     k = min(exam.cohort_size, len(ids))
-    result.analysis = _cached(matrix, k, replicates)
+    result.analysis = pm.analyse(matrix, k, replicates=replicates, seed=0)
+    step()
     result.by_attempt = {int(row.candidate_id): row for row in result.analysis.candidates}
-    result.questions = _question_items(exam, ids, per_question, slots, matrix, ranking)
+    step.total += len({q for a in ids for q in slots[a]})
+    result.questions = _question_items(exam, ids, per_question, slots, matrix, ranking, step)
+    step()
     return result
 
 
-def _cached(matrix: pm.ScoreMatrix, k: int, replicates: int) -> pm.Analysis:
-    """The analysis of a matrix, remembered: the same marks give the same figures."""
-    digest = hashlib.sha256()
-    for part in (matrix.scores, matrix.max_marks):
-        digest.update(np.ascontiguousarray(part).tobytes())
-    digest.update(repr((matrix.candidate_ids, matrix.item_ids, k, replicates)).encode())
-    key = digest.hexdigest()
-    if key not in _CACHE:
-        _CACHE[key] = pm.analyse(matrix, k, replicates=replicates, seed=0)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    _CACHE.move_to_end(key)
-    return _CACHE[key]
+class _Steps:
+    """A step counter that reports to a progress callback."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
 
 
 def _question_items(
@@ -166,6 +172,7 @@ def _question_items(
     slots: dict[int, dict[int, str]],
     matrix: pm.ScoreMatrix,
     ranking: Ranking,
+    step: Callable[[], None] = lambda: None,
 ) -> list[QuestionItem]:
     """Moodle's item statistics for each question, on the candidates who saw it."""
     seen: dict[int, list[int]] = defaultdict(list)
@@ -173,9 +180,18 @@ def _question_items(
         for question_id in slots[attempt_id]:
             seen[question_id].append(row)
     columns = {s: j for j, s in enumerate(matrix.item_ids)}
+    questions = {
+        q.id: q
+        for q in db.session.scalars(
+            select(Question)
+            .where(Question.id.in_(list(seen)))
+            .options(joinedload(Question.current_version))
+        )
+    }
     items = []
     for question_id, rows in seen.items():
-        question = db.session.get(Question, question_id)
+        step()
+        question = questions.get(question_id)
         if question is None or question.current_version is None:
             continue
         stats = None

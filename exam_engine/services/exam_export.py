@@ -3,15 +3,21 @@ marks, overrides, decisions and integrity events. :mod:`exam_import` reads it ba
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from exam_engine.errors import DomainError
 from exam_engine.extensions import db
 from exam_engine.models import (
     Attempt,
+    AttemptQuestion,
+    Candidate,
     Decision,
     Exam,
     Grade,
@@ -25,6 +31,7 @@ from exam_engine.models import (
 )
 
 FORMAT = "exam-engine/exam-export"
+BATCH = 500  # attempts read at a time
 VERSION = 1
 
 
@@ -48,19 +55,43 @@ def export_exam(exam: Exam) -> dict[str, Any]:
 
     :returns: a JSON-serialisable dict.
     """
-    attempts = db.session.scalars(
-        select(Attempt).where(Attempt.exam_id == exam.id).order_by(Attempt.id)
+    return {**export_header(exam), "attempts": list(export_attempts(exam))}
+
+
+def export_json(exam: Exam, batch: int = BATCH) -> Iterator[str]:
+    """:func:`export_exam` as JSON text in pieces, reading the attempts a batch at a time.
+
+    What a web response streams: memory stays flat and the first bytes leave at once.
+    """
+    header = json.dumps(export_header(exam), ensure_ascii=False, indent=1)
+    yield header[: header.rindex("}")].rstrip() + ',\n "attempts": ['
+    for n, attempt in enumerate(export_attempts(exam, batch)):
+        yield ("," if n else "") + "\n" + json.dumps(attempt, ensure_ascii=False)
+    yield "\n ]\n}\n"
+
+
+def export_header(exam: Exam) -> dict[str, Any]:
+    """The exam, its question versions, adjustments and invitations (all but the attempts)."""
+    version_ids = (
+        select(AttemptQuestion.question_version_id)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+        .where(Attempt.exam_id == exam.id)
+        .distinct()
+    )
+    versions = db.session.scalars(
+        select(QuestionVersion)
+        .where(QuestionVersion.id.in_(version_ids))
+        .options(joinedload(QuestionVersion.question).joinedload(Question.bank))
     ).all()
-    versions: dict[int, QuestionVersion] = {}
-    for attempt in attempts:
-        for item in attempt.questions:
-            versions[item.version.id] = item.version
     adjustments = db.session.scalars(
         select(ItemAdjustment).where(ItemAdjustment.exam_id == exam.id)
     ).all()
     slugs = {qid: slug for qid, slug in db.session.execute(select(Question.id, Question.slug))}
-    invitations = db.session.scalars(
-        select(Invitation).where(Invitation.exam_id == exam.id).order_by(Invitation.id)
+    invitations = db.session.execute(
+        select(Candidate.email, Candidate.name, Invitation.time_factor)
+        .join(Candidate, Candidate.id == Invitation.candidate_id)
+        .where(Invitation.exam_id == exam.id)
+        .order_by(Invitation.id)
     ).all()
     return {
         "format": FORMAT,
@@ -97,7 +128,7 @@ def export_exam(exam: Exam) -> dict[str, Any]:
                 "content_hash": v.content_hash,
                 "data": v.data,
             }
-            for v in sorted(versions.values(), key=lambda v: (v.question.slug, v.id))
+            for v in sorted(versions, key=lambda v: (v.question.slug, v.id))
         ],
         "adjustments": [
             {
@@ -109,24 +140,115 @@ def export_exam(exam: Exam) -> dict[str, Any]:
             for a in adjustments
         ],
         "invitations": [
-            {"email": i.candidate.email, "name": i.candidate.name, "time_factor": i.time_factor}
-            for i in invitations
+            {"email": email, "name": name, "time_factor": factor}
+            for email, name, factor in invitations
         ],
-        "attempts": [_attempt(a) for a in attempts],
     }
 
 
-def _attempt(attempt: Attempt) -> dict[str, Any]:
-    def rows(model: Any) -> list[Any]:
-        return list(
-            db.session.scalars(
-                select(model).where(model.attempt_id == attempt.id).order_by(model.id)
-            )
+# The columns each part of an attempt's export needs: plain rows, no ORM objects (10,000
+# attempts' worth of objects would cost seconds to build and memory to keep).
+_COLUMNS: dict[Any, tuple[Any, ...]] = {
+    Response: (Response.part_key, Response.value, Response.seq, Response.saved_at),
+    ResponseHistory: (
+        ResponseHistory.part_key,
+        ResponseHistory.value,
+        ResponseHistory.seq,
+        ResponseHistory.saved_at,
+    ),
+    Grade: tuple(
+        getattr(Grade, name)
+        for name in (
+            "part_key",
+            "topic",
+            "score",
+            "auto_score",
+            "override_score",
+            "override_reason",
+            "max_score",
+            "fraction",
+            "note",
+            "feedback",
+            "error",
+            "grader_version",
+            "graded_at",
         )
+    ),
+    IntegrityEvent: (IntegrityEvent.kind, IntegrityEvent.at, IntegrityEvent.details),
+    Decision: (Decision.kind, Decision.note, Decision.at),
+}
+
+
+def export_attempts(exam: Exam, batch: int = BATCH) -> Iterator[dict[str, Any]]:
+    """Each attempt with its answers, marks, events and decision, read ``batch`` at a time."""
+    ids = list(
+        db.session.scalars(
+            select(Attempt.id).where(Attempt.exam_id == exam.id).order_by(Attempt.id)
+        )
+    )
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        attempts = db.session.execute(
+            select(
+                Attempt.id,
+                Candidate.email,
+                Attempt.seed,
+                Attempt.status,
+                Attempt.started_at,
+                Attempt.deadline_at,
+                Attempt.submitted_at,
+                Attempt.graded_at,
+                Attempt.receipt,
+                Attempt.extra_minutes,
+            )
+            .join(Candidate, Candidate.id == Attempt.candidate_id)
+            .where(Attempt.id.in_(chunk))
+            .order_by(Attempt.id)
+        ).all()
+        drawn = _by_attempt(
+            AttemptQuestion,
+            chunk,
+            (
+                AttemptQuestion.position,
+                QuestionVersion.content_hash,
+                Question.slug,
+                AttemptQuestion.variant_seed,
+                AttemptQuestion.section_position,
+                AttemptQuestion.flagged,
+            ),
+            lambda stmt: (
+                stmt.join(
+                    QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id
+                )
+                .join(Question, Question.id == QuestionVersion.question_id)
+                .order_by(AttemptQuestion.attempt_id, AttemptQuestion.position)
+            ),
+        )
+        children = {model: _by_attempt(model, chunk, cols) for model, cols in _COLUMNS.items()}
+        children[AttemptQuestion] = drawn
+        for attempt in attempts:
+            yield _attempt(attempt, {m: rows.get(attempt.id, []) for m, rows in children.items()})
+
+
+def _by_attempt(
+    model: Any, ids: list[int], columns: tuple[Any, ...], shape: Any = None
+) -> dict[int, list[Any]]:
+    """Rows of ``columns`` for these attempts, by attempt id, in id order."""
+    stmt = select(model.attempt_id, *columns).where(model.attempt_id.in_(ids))
+    stmt = shape(stmt) if shape else stmt.order_by(model.id)
+    found: dict[int, list[Any]] = defaultdict(list)
+    for row in db.session.execute(stmt):
+        found[row[0]].append(row)
+    return found
+
+
+def _attempt(attempt: Any, children: dict[Any, list[Any]]) -> dict[str, Any]:
+    def rows(model: Any) -> list[Any]:
+        return children[model]
 
     decision = next(iter(rows(Decision)), None)
     return {
-        "email": attempt.candidate.email,
+        "email": attempt.email,
         "seed": attempt.seed,
         "status": attempt.status.value,
         "started_at": _iso(attempt.started_at),
@@ -138,13 +260,13 @@ def _attempt(attempt: Attempt) -> dict[str, Any]:
         "questions": [
             {
                 "position": q.position,
-                "content_hash": q.version.content_hash,
-                "question": q.version.question.slug,
+                "content_hash": q.content_hash,
+                "question": q.slug,
                 "variant_seed": q.variant_seed,
                 "section": q.section_position,
                 "flagged": q.flagged,
             }
-            for q in attempt.questions
+            for q in rows(AttemptQuestion)
         ],
         "responses": [
             {"part": r.part_key, "value": r.value, "seq": r.seq, "saved_at": _iso(r.saved_at)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -28,12 +29,14 @@ from exam_engine.models import (
     QuestionVersion,
     Response,
     ResponseHistory,
+    utcnow,
 )
 from exam_engine.services.exam_export import FORMAT, VERSION, InvalidExport
 from exam_engine.services.exam_export import parse_time as _when
+from exam_engine.services.jobs import grades_changed
 
 
-def import_exam(data: Any, slug: str | None = None) -> Exam:
+def import_exam(data: Any, slug: str | None = None, now: datetime | None = None) -> Exam:
     """Recreate an exported exam (under ``slug``, or its own) with everything it held.
 
     Question versions are matched by content hash and added when missing; candidates by email.
@@ -110,6 +113,7 @@ def import_exam(data: Any, slug: str | None = None) -> Exam:
             _import_attempt(exam, a, invitations[a["email"]], versions)
     except (KeyError, TypeError, ValueError, StopIteration) as exc:
         raise InvalidExport(f"the export is incomplete or damaged: {exc!r}") from exc
+    grades_changed(exam.id, now or utcnow())  # its analysis is owed
     db.session.flush()
     return exam
 

@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from exam_engine.extensions import db
 from exam_engine.models import (
@@ -62,6 +63,7 @@ def graded_attempts(exam: Exam) -> list[Attempt]:
             Attempt.graded_at.is_not(None),
         )
         .order_by(Attempt.id)
+        .options(joinedload(Attempt.candidate))
     )
     return list(db.session.scalars(stmt))
 
@@ -103,15 +105,21 @@ def effective_marks(exam: Exam, attempts: list[Attempt]) -> dict[int, list[Mark]
     return found
 
 
-def rank_exam(exam: Exam) -> Ranking:
+def rank_exam(
+    exam: Exam,
+    attempts: list[Attempt] | None = None,
+    marks: dict[int, list[Mark]] | None = None,
+) -> Ranking:
     """Rank the exam's graded attempts; equal totals share a rank (no hidden tie-break).
 
     :param exam: the exam.
+    :param attempts: its graded attempts, when the caller has them already.
+    :param marks: their effective marks, likewise.
     :returns: rows best first; a row is within the cohort when its rank is at most
         ``exam.cohort_size`` (so everyone tied at the line is in).
     """
-    attempts = graded_attempts(exam)
-    marks = effective_marks(exam, attempts)
+    attempts = graded_attempts(exam) if attempts is None else attempts
+    marks = effective_marks(exam, attempts) if marks is None else marks
     topics = sorted({m.topic for ms in marks.values() for m in ms})
     decisions = {
         d.attempt_id: d

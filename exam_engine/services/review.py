@@ -24,6 +24,7 @@ from exam_engine.models import (
     User,
 )
 from exam_engine.services import audit
+from exam_engine.services.jobs import grades_changed, grades_changed_for_attempt
 
 
 class ReviewError(DomainError):
@@ -67,6 +68,7 @@ def override_grade(grade: Grade, score: float, reason: str, actor: User, now: da
     old = grade.score
     grade.override_score, grade.override_reason, grade.score = score, reason, score
     log_change(grade, "override", old, reason, actor, now)
+    grades_changed_for_attempt(grade.attempt_id, now)
     audit.record(
         "grade.override",
         now=now,
@@ -93,6 +95,7 @@ def clear_override(grade: Grade, reason: str, actor: User, now: datetime) -> Non
     old = grade.score
     grade.override_score, grade.override_reason, grade.score = None, None, grade.auto_score
     log_change(grade, "clear_override", old, reason, actor, now)
+    grades_changed_for_attempt(grade.attempt_id, now)
     audit.record(
         "grade.override_cleared",
         now=now,
@@ -106,6 +109,20 @@ def history(grade: Grade) -> list[GradeChange]:
     """Every change to a grade, oldest first."""
     stmt = select(GradeChange).where(GradeChange.grade_id == grade.id).order_by(GradeChange.id)
     return list(db.session.scalars(stmt))
+
+
+def histories(grades: list[Grade]) -> dict[int, list[GradeChange]]:
+    """Every change to each of these grades, oldest first, by grade id (one statement)."""
+    found: dict[int, list[GradeChange]] = {g.id: [] for g in grades}
+    if grades:
+        stmt = (
+            select(GradeChange)
+            .where(GradeChange.grade_id.in_(list(found)))
+            .order_by(GradeChange.id)
+        )
+        for change in db.session.scalars(stmt):
+            found[change.grade_id].append(change)
+    return found
 
 
 def adjust_item(
@@ -160,6 +177,7 @@ def adjust_item(
             "reason": reason,
         },
     )
+    grades_changed(exam.id, now)
     db.session.flush()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from exam_engine import banks, grading
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, AttemptStatus, Grade, QuestionVersion
-from exam_engine.services import questions
+from exam_engine.services import jobs, questions
 from exam_engine.services.attempts import PartRef, answers_of, parts_of
 
 
@@ -158,6 +158,7 @@ def grade_if_due(
     if locked.graded_at is not None:
         return False
     store_marks(locked, marks, now)
+    jobs.note_graded(attempt_id, True, now)  # the exam's analysis is out of date now
     return True
 
 

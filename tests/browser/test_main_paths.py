@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from exam_engine.extensions import db
+from exam_engine.jobs.analysis import analyse_now
+from exam_engine.services.scoring import grade_pending
 from tests.browser.helpers import answer_every_part, next_text_box, sign_in
 from tests.factories import make_exam, make_invitation, make_staff
 
@@ -31,6 +35,10 @@ def test_candidate_sits_exam_then_committee_sees_ranking(
     expect(page.get_by_role("heading", name="Your exam is submitted")).to_be_visible()
     expect(page.locator("#receipt")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
 
+    # What the workers do in the background: grade the attempt, then analyse the exam.
+    grade_pending(datetime.now(UTC))
+    analyse_now(exam, replicates=100)
+    db.session.commit()
     sign_in(page, live_server, "committee@example.org")
     page.goto(f"{live_server}/committee/exams/{exam.slug}/ranking")
     expect(page.locator("#ranking")).to_contain_text("Grace")

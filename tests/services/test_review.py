@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -175,3 +175,56 @@ def test_whole_exam_export_imports_back(app: Flask) -> None:
         import_exam({"format": "something else"})
     with pytest.raises(InvalidExport):
         import_exam({**exported, "attempts": [{"email": "x"}]}, "broken")
+
+
+def test_every_change_to_marks_bumps_the_revision_and_queues_one_analysis(app: Flask) -> None:
+    """Debounced: however many changes arrive, one analysis waits in the queue per exam."""
+    from exam_engine.models import Job, JobKind, JobState
+    from exam_engine.services import jobs
+
+    exam = fixed_exam()
+    staff = make_staff("committee")
+    blank = sit(exam, "blank@example.org", None, NOW)
+    assert jobs.revision_of(exam.id) == 0
+    first, second = list(grades_of(blank).values())[:2]
+    review.override_grade(first, first.max_score, "fine", staff, NOW)
+    review.override_grade(second, second.max_score, "fine", staff, NOW)
+    review.adjust_item(exam, first_question(blank), ItemAction.DROP, "broken", staff, NOW)
+    review.decide(blank, DecisionKind.SHORTLIST, "", staff, NOW)  # not a change to marks
+    db.session.commit()
+    assert jobs.revision_of(exam.id) == 3
+    queued = db.session.scalars(select(Job).where(Job.kind == JobKind.ANALYSIS)).all()
+    assert [(j.exam_id, j.state) for j in queued] == [(exam.id, JobState.QUEUED)]
+    # Once it runs, the next change queues one more (and only one).
+    claimed = jobs.claim(queued[0].id, NOW, timedelta(minutes=2))
+    assert claimed is not None and claimed.revision == 3
+    review.clear_override(first, "undo", staff, NOW)
+    review.clear_override(second, "undo", staff, NOW)
+    db.session.commit()
+    states = db.session.scalars(select(Job.state).order_by(Job.id)).all()
+    assert states == [JobState.RUNNING, JobState.QUEUED]
+    # The running one is the only analysis of the exam that may run now.
+    assert jobs.claim(jobs.next_queued(exam.id, JobKind.ANALYSIS) or 0, NOW, timedelta(1)) is None
+
+
+def test_a_stored_plan_is_refused_once_marks_moved(app: Flask) -> None:
+    from exam_engine.models import JobKind
+    from exam_engine.services import jobs
+    from exam_engine.services.regrade import RegradeRefused, apply_plan, plan_to_json
+
+    exam = fixed_exam()
+    staff = make_staff("committee")
+    best = sit(exam, "best@example.org", right, NOW)
+    job = jobs.create_job(JobKind.REGRADE, exam.id, NOW, {"policy": "shown"}, staff.id)
+    claimed = jobs.claim(job.id, NOW, timedelta(minutes=2))
+    assert claimed is not None
+    jobs.finish(claimed, plan_to_json(plan_regrade(exam, "shown")), NOW)
+    grade = next(iter(grades_of(best).values()))
+    review.override_grade(grade, 0.0, "copied", staff, NOW)
+    with pytest.raises(RegradeRefused) as refused:
+        apply_plan(exam, claimed, staff, NOW)
+    assert refused.value.reason == "changed"
+
+
+def first_question(attempt):  # type: ignore[no-untyped-def]
+    return attempt.questions[0].version.question

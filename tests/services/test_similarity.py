@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from flask import Flask
 from flask.testing import FlaskClient
 
+from exam_engine.extensions import db
+from exam_engine.jobs.analysis import analyse_now
 from exam_engine.services import questions
 from exam_engine.services.similarity import flagged_pairs, normalise
 from tests.factories import login, make_exam, make_staff, right, sit
@@ -47,6 +49,9 @@ def test_only_the_pair_with_rare_shared_mistakes_is_flagged(
     assert {s.answer for s in pairs[0].shared} == {normalise(v) for v in odd.values()}
     assert all(s.given_by == 2 and s.seen_by == 8 for s in pairs[0].shared)
 
+    # The page shows the pairs of the last stored analysis (a background job's work).
+    analyse_now(exam, replicates=50)
+    db.session.commit()
     login(client, make_staff("committee"))
     page = client.get(f"/committee/exams/{exam.slug}/integrity").get_data(as_text=True)
     assert "2 of 8 gave it" in page and "13/11" in page

@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from exam_engine.extensions import db
-from exam_engine.models import AttemptQuestion, Grade
+from exam_engine.jobs.analysis import analyse_now
+from exam_engine.jobs.regrade import run_plan
+from exam_engine.models import AttemptQuestion, Exam, Grade, Job, JobKind, JobState
+from exam_engine.services.jobs import claim
 from tests.conftest import csrf_token
 from tests.factories import login, make_exam, make_staff, right, sit
 
@@ -24,11 +27,18 @@ def half(part):  # type: ignore[no-untyped-def]
     return right(part) if part.key in {"exactly", "mean", "first", "posterior", "which"} else "0"
 
 
+def analysed(exam: Exam) -> None:
+    """Run the analysis job's work here and store its snapshot, as a worker would."""
+    analyse_now(exam, replicates=200)
+    db.session.commit()
+
+
 def sitting(app: Flask) -> str:
     exam = make_exam(now=NOW, sections=SECTIONS, cohort_size=1)
     sit(exam, "ada@example.org", right, NOW)
     sit(exam, "bob@example.org", half, NOW)
     sit(exam, "cy@example.org", None, NOW)
+    analysed(exam)
     return exam.slug
 
 
@@ -61,7 +71,7 @@ def test_ranking_csv_has_subscores_and_probabilities(app: Flask, client: FlaskCl
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert [r["email"] for r in rows] == ["ada@example.org", "bob@example.org", "cy@example.org"]
     assert all(0 <= float(r["P(top k) bootstrap"]) <= 1 for r in rows)
-    assert float(rows[0]["probability"]) > float(rows[2]["probability"])
+    assert float(rows[0]["P(top k) IRT"]) > float(rows[2]["P(top k) IRT"])
     responses = client.get(f"/committee/exams/{slug}/responses.csv").get_data(as_text=True)
     assert len(list(csv.reader(io.StringIO(responses)))) > 10
     export = json.loads(client.get(f"/committee/exams/{slug}/export.json").get_data())
@@ -123,7 +133,18 @@ def test_regrade_page_dry_run_changes_nothing(app: Flask, client: FlaskClient) -
     slug = sitting(app)
     login(client, make_staff("committee"))
     token = csrf_token(client, f"/committee/exams/{slug}/regrade")
-    page = client.post(
+    started = client.post(
         f"/committee/exams/{slug}/regrade", data={"csrf_token": token, "policy": "shown"}
-    ).get_data(as_text=True)
+    )
+    assert started.status_code == 302
+    # The request only queued the dry run: the page shows it waiting, with a progress bar.
+    waiting = client.get(f"/committee/exams/{slug}/regrade").get_data(as_text=True)
+    assert "<progress" in waiting and "marks would change" not in waiting
+    job = db.session.scalars(select(Job).where(Job.kind == JobKind.REGRADE)).one()
+    claimed = claim(job.id, datetime.now(UTC), timedelta(minutes=2))
+    assert claimed is not None
+    run_plan(claimed)
+    db.session.commit()
+    page = client.get(f"/committee/exams/{slug}/regrade").get_data(as_text=True)
     assert "0 marks would change" in page and 'id="apply"' not in page
+    assert job.state == JobState.DONE

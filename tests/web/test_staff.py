@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from exam_engine.extensions import db
+from exam_engine.jobs.analysis import analyse_now
 from exam_engine.models import Question
+from exam_engine.services.scoring import grade_pending
 from tests.conftest import csrf_token
 from tests.factories import login, make_exam, make_invitation, make_staff, start
 
@@ -55,6 +58,11 @@ def test_dashboard_ranking_and_csv(app: Flask, client: FlaskClient) -> None:
     login(client, make_staff("committee"))
     dash = client.get(f"/committee/exams/{exam.slug}").get_data(as_text=True)
     assert 'id="count-invited">2<' in dash and 'id="count-submitted">2<' in dash
+    assert 'id="count-graded">0<' in dash and "Grading… 0 of 2 graded." in dash
+    # What the workers do in the background: grade both attempts, then analyse the exam.
+    grade_pending(datetime.now(UTC))
+    analyse_now(exam, replicates=100)
+    db.session.commit()
     page = client.get(f"/committee/exams/{exam.slug}/ranking")
     assert page.status_code == 200 and "Blank" in page.get_data(as_text=True)
     response = client.get(f"/committee/exams/{exam.slug}/ranking.csv")

@@ -1,0 +1,219 @@
+"""The stored analysis: what an analysis job writes and what the committee's pages read.
+
+A snapshot is plain JSON (a ``version``, then lists of dicts), so later figures can be added as
+new keys without a migration. Pages read the last stored snapshot and never compute one; the
+plots are drawn here, once per analysis, in every language the app offers, and with names and
+with pseudonyms (blind review may be switched on after the analysis ran).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import warnings
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from exam_engine import psychometrics as pm
+from exam_engine.extensions import db
+from exam_engine.models import Exam, Job, JobKind, JobState
+from exam_engine.services import jobs as job_service
+from exam_engine.services.analysis import ExamAnalysis
+from exam_engine.services.similarity import PairFlag
+
+VERSION = 1
+log = logging.getLogger(__name__)
+
+
+def build(exam: Exam, result: ExamAnalysis, pairs: list[PairFlag]) -> dict[str, Any]:
+    """The JSON snapshot of an analysis (without plots: see :func:`draw_plots`)."""
+    ranking = result.ranking
+    analysis = result.analysis
+    rows = []
+    for n, row in enumerate(ranking.rows):
+        a = result.by_attempt.get(row.attempt_id)
+        following = ranking.rows[n + 1] if n + 1 < len(ranking.rows) else None
+        rows.append(
+            {
+                "attempt_id": row.attempt_id,
+                "name": row.candidate.name,
+                "email": row.candidate.email,
+                "rank": row.rank,
+                "tied": row.tied,
+                "total": row.total,
+                "max_total": row.max_total,
+                "percentile": row.percentile,
+                "by_topic": [row.by_topic[t] for t in ranking.topics],
+                "within_cohort": row.within_cohort,
+                "last_in": row.within_cohort and not (following and following.within_cohort),
+                "p_boot": a.p_top_k_bootstrap if a else None,
+                "p_irt": a.p_top_k_irt if a else None,
+                "ability": a.ability if a else None,
+                "ability_se": a.ability_se if a else None,
+                "label": a.label if a else None,
+                "rank_low": a.rank_low if a else None,
+                "rank_high": a.rank_high if a else None,
+            }
+        )
+    return {
+        "version": VERSION,
+        "k": exam.cohort_size,
+        "topics": ranking.topics,
+        "rows": rows,
+        "certainty": None
+        if analysis is None
+        else {
+            "replicates": analysis.replicates,
+            "irt_model": analysis.irt_model,
+            "irt_converged": analysis.irt_converged,
+        },
+        "test": asdict(analysis.test) if analysis and analysis.test else None,
+        "questions": [
+            {
+                "question_id": q.question.id,
+                "slug": q.question.slug,
+                "title": q.title,
+                "topic": q.topic,
+                "seen_by": q.seen_by,
+                "stats": asdict(q.stats) if q.stats else None,
+            }
+            for q in result.questions
+        ],
+        "pairs": [
+            {"first": p.first, "second": p.second, "shared": [asdict(s) for s in p.shared]}
+            for p in pairs
+        ],
+    }
+
+
+def draw_plots(snapshot: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Every plot of a snapshot as SVG, per language: ``{"en": {"distribution": ...}}``.
+
+    A server without a font for a language's script gets that language's plots labelled in
+    English rather than in empty boxes (and a warning in the log).
+    """
+    drawn: dict[str, dict[str, str]] = {}
+    for locale in current_app.config.get("LANGUAGES", ("en",)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with force_locale(locale):
+                drawn[locale] = _plots(snapshot)
+        if locale != "en" and any("missing from font" in str(w.message) for w in caught):
+            log.warning("no font for %s plot labels on this server: drawn in English", locale)
+            with warnings.catch_warnings(record=True):
+                warnings.simplefilter("always")
+                with force_locale("en"):
+                    drawn[locale] = _plots(snapshot)
+    return drawn
+
+
+def _plots(snapshot: dict[str, Any]) -> dict[str, str]:
+    rows = snapshot["rows"]
+    if not rows:
+        return {}
+    k = min(snapshot["k"], len(rows))
+    drawn = {
+        "distribution": pm.score_distribution_svg(
+            [r["total"] for r in rows],
+            max_total=max(r["max_total"] for r in rows) or 1.0,
+            cutoff=rows[k - 1]["total"],
+            title=_("Score distribution"),
+            xlabel=_("Total mark"),
+            ylabel=_("Candidates"),
+            cutoff_label=_("cut-off"),
+        )
+    }
+    banded = [r for r in rows if r["rank_low"] is not None]
+    if banded:
+        for blind in (False, True):
+            drawn["bands_blind" if blind else "bands"] = pm.rank_bands_svg(
+                [f"#{r['attempt_id']}" if blind else (r["name"] or r["email"]) for r in banded],
+                [r["rank"] for r in banded],
+                [r["rank_low"] for r in banded],
+                [r["rank_high"] for r in banded],
+                k,
+                labels=[r["label"] or "" for r in banded],
+                title=_("Rank with its 90% band"),
+                xlabel=_("Rank"),
+            )
+    usable = [q for q in snapshot["questions"] if q["stats"] is not None]
+    if usable:
+        drawn["items"] = pm.item_map_svg(
+            [q["slug"] for q in usable],
+            [q["stats"]["facility"] for q in usable],
+            [q["stats"]["discrimination_index"] for q in usable],
+            title=_("Items: facility and discrimination"),
+            xlabel=_("Facility index"),
+            ylabel=_("Discrimination index"),
+        )
+    return drawn
+
+
+@dataclass
+class AnalysisState:
+    """What a page shows about the analysis: the last result, and any update under way."""
+
+    snapshot: dict[str, Any] | None
+    revision: int
+    analysed_revision: int | None
+    updating: Job | None
+    failed: Job | None
+
+    @property
+    def stale(self) -> bool:
+        """Whether marks changed since the shown result was computed."""
+        return self.analysed_revision is None or self.analysed_revision < self.revision
+
+
+def analysis_state(exam: Exam) -> AnalysisState:
+    """The last stored analysis of the exam and the state of its newest job.
+
+    Three small statements; the stored result itself is read once per process and kept (a
+    finished job's result never changes), so a warm page does not parse megabytes of JSON.
+    """
+    done = job_service.latest(exam.id, JobKind.ANALYSIS, (JobState.DONE,), with_result=False)
+    newest = job_service.latest(exam.id, JobKind.ANALYSIS, with_result=False)
+    updating = newest if newest is not None and newest.state in job_service.ACTIVE else None
+    failed = newest if newest is not None and newest.state == JobState.FAILED else None
+    return AnalysisState(
+        snapshot=_result(done.id) if done else None,
+        revision=job_service.revision_of(exam.id),
+        analysed_revision=done.revision if done else None,
+        updating=updating,
+        failed=failed,
+    )
+
+
+_RESULTS: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
+_RESULTS_KEPT = 4
+_LOCK = threading.Lock()
+
+
+def _result(job_id: int) -> dict[str, Any] | None:
+    """A finished job's stored result, read from the database on first use only."""
+    key = (str(db.engine.url), job_id)  # one process may serve several databases (tests)
+    with _LOCK:
+        if key in _RESULTS:
+            _RESULTS.move_to_end(key)
+            return _RESULTS[key]
+    result = db.session.scalar(select(Job.result).where(Job.id == job_id))
+    if result is not None:
+        with _LOCK:
+            _RESULTS[key] = result
+            while len(_RESULTS) > _RESULTS_KEPT:
+                _RESULTS.popitem(last=False)
+    return result
+
+
+def plot(state: AnalysisState, name: str, locale: str) -> str | None:
+    """One stored plot in the reader's language (English when that one is missing)."""
+    if state.snapshot is None:
+        return None
+    plots = state.snapshot.get("plots") or {}
+    return (plots.get(locale) or plots.get("en") or {}).get(name)
