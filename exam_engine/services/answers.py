@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from exam_engine.errors import (
@@ -46,17 +47,52 @@ KEYS_KEPT = 50_000
 
 _attempts = Attempt.__table__.c
 _responses = Response.__table__.c
-_STATE = (
-    select(
-        _attempts.status,
-        _attempts.deadline_at,
-        Exam.__table__.c.grace_seconds,
-        _attempts.client_id,
-        _attempts.client_seen_at,
-    )
-    .join_from(Attempt.__table__, Exam.__table__, Exam.__table__.c.id == _attempts.exam_id)
-    .with_for_update(of=Attempt.__table__)
-)
+
+
+@cache
+def _statements(dialect: str) -> dict[str, Any]:
+    """The save's statements, built once per dialect with named parameters (building a
+    statement costs more than running a compiled one)."""
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Response.__table__)
+    row: dict[str, Any] = {
+        "attempt_id": bindparam("a"),
+        "part_key": bindparam("p"),
+        "saved_at": bindparam("t"),
+    }
+    upsert = upsert.values(**row, value=bindparam("v"), seq=bindparam("s"))
+    excluded = upsert.excluded
+    return {
+        "state": select(
+            _attempts.status,
+            _attempts.deadline_at,
+            Exam.__table__.c.grace_seconds,
+            _attempts.client_id,
+            _attempts.client_seen_at,
+        )
+        .join_from(Attempt.__table__, Exam.__table__, Exam.__table__.c.id == _attempts.exam_id)
+        .where(_attempts.id == bindparam("a"))
+        .with_for_update(of=Attempt.__table__),
+        "upsert": upsert.on_conflict_do_update(
+            index_elements=[_responses.attempt_id, _responses.part_key],
+            set_={"value": excluded.value, "seq": excluded.seq, "saved_at": excluded.saved_at},
+            where=_responses.seq < excluded.seq,
+        ).returning(_responses.seq),
+        "history": insert(History.__table__).values(
+            **row, value=bindparam("v"), seq=bindparam("s")
+        ),
+        "stored": select(_responses.seq, _responses.value, _responses.saved_at).where(
+            _responses.attempt_id == bindparam("a"), _responses.part_key == bindparam("p")
+        ),
+        "mark": update(Attempt.__table__)
+        .where(_attempts.id == bindparam("a"))
+        .values(client_id=bindparam("c"), client_seen_at=bindparam("t")),
+        "event": insert(IntegrityEvent.__table__).values(
+            attempt_id=bindparam("a"),
+            kind="second_session",
+            at=bindparam("t"),
+            details=bindparam("d"),
+        ),
+    }
 
 
 @dataclass(frozen=True)
@@ -86,9 +122,7 @@ def part_keys(attempt_id: int) -> frozenset[str]:
 
 def _kept() -> dict[int, frozenset[str]]:
     """The app's part keys by attempt (one app, one database)."""
-    kept: dict[int, frozenset[str]] = current_app.extensions.setdefault(
-        "exam_engine.part_keys", {}
-    )
+    kept: dict[int, frozenset[str]] = current_app.extensions.setdefault("exam_engine.part_keys", {})
     return kept
 
 
@@ -117,11 +151,6 @@ def check_value(value: str, seq: int, max_chars: int) -> None:
         raise InvalidAnswer(_("The answer contains a NUL character."))
 
 
-def _upsert(table: Any, dialect: str) -> Any:
-    """``INSERT … ON CONFLICT DO UPDATE`` in the dialect at hand."""
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def store_answer(
     attempt_id: int, part_key: str, value: str, seq: int, now: datetime, client_id: str | None
 ) -> Stored:
@@ -139,7 +168,9 @@ def store_answer(
     """
     session = db.session()
     begin_write(session)
-    row = session.execute(_STATE.where(_attempts.id == attempt_id)).first()
+    connection = session.connection()
+    run = _statements(connection.dialect.name)
+    row = connection.execute(run["state"], {"a": attempt_id}).first()
     if row is None:
         raise NotFound()
     status, deadline, grace, last_client, seen_at = row
@@ -150,56 +181,18 @@ def store_answer(
 
         finalize_if_due(get_attempt(attempt_id), now)
         raise DeadlinePassed()
-    dialect = session.get_bind().dialect.name
-    write = _upsert(Response.__table__, dialect).values(
-        attempt_id=attempt_id, part_key=part_key, value=value, seq=seq, saved_at=now
-    )
-    write = write.on_conflict_do_update(
-        index_elements=[_responses.attempt_id, _responses.part_key],
-        set_={"value": write.excluded.value, "seq": write.excluded.seq, "saved_at": now},
-        where=_responses.seq < write.excluded.seq,
-    ).returning(_responses.seq)
-    if session.execute(write).first() is None:
-        stored = session.execute(
-            select(_responses.seq, _responses.value, _responses.saved_at).where(
-                _responses.attempt_id == attempt_id, _responses.part_key == part_key
-            )
-        ).one()
+    values = {"a": attempt_id, "p": part_key, "v": value, "s": seq, "t": now}
+    if connection.execute(run["upsert"], values).first() is None:
+        stored = connection.execute(run["stored"], values).one()
         if stored.seq == seq and stored.value == value:
             return Stored(stored.seq, stored.saved_at)  # a retried request: already acknowledged
         raise StaleSave(stored_seq=stored.seq)
-    session.execute(
-        insert(History.__table__).values(
-            attempt_id=attempt_id, part_key=part_key, value=value, seq=seq, saved_at=now
-        )
-    )
-    _mark_client(attempt_id, last_client, seen_at, client_id, now)
-    return Stored(seq, now)
-
-
-def _mark_client(
-    attempt_id: int,
-    last_client: str | None,
-    seen_at: datetime | None,
-    client_id: str | None,
-    now: datetime,
-) -> None:
-    """Remember the saving page; a different page saving soon after is a second session."""
+    connection.execute(run["history"], values)
     change = integrity.client_change(last_client, seen_at, client_id, now)
-    if change is None:
-        return
-    new_id, second_session = change
-    if second_session:
-        db.session.execute(
-            insert(IntegrityEvent.__table__).values(
-                attempt_id=attempt_id,
-                kind="second_session",
-                at=now,
-                details={"previous": last_client, "new": new_id},
-            )
-        )
-    db.session.execute(
-        update(Attempt.__table__)
-        .where(_attempts.id == attempt_id)
-        .values(client_id=new_id, client_seen_at=now)
-    )
+    if change is not None:
+        new_id, second_session = change
+        if second_session:
+            details = {"previous": last_client, "new": new_id}
+            connection.execute(run["event"], {"a": attempt_id, "t": now, "d": details})
+        connection.execute(run["mark"], {"a": attempt_id, "c": new_id, "t": now})
+    return Stored(seq, now)
