@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from exam_engine import banks
 from exam_engine.errors import (
     AttemptClosed,
     DeadlinePassed,
@@ -35,7 +36,15 @@ from exam_engine.errors import (
     StaleSave,
 )
 from exam_engine.extensions import db
-from exam_engine.models import Attempt, AttemptStatus, Exam, IntegrityEvent, Response
+from exam_engine.models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    Exam,
+    IntegrityEvent,
+    QuestionVersion,
+    Response,
+)
 from exam_engine.models import ResponseHistory as History
 from exam_engine.services import integrity
 from exam_engine.services.locks import begin_write
@@ -46,6 +55,7 @@ MAX_SEQ = 2**63 - 1
 KEYS_KEPT = 50_000
 
 _attempts = Attempt.__table__.c
+_questions = AttemptQuestion.__table__.c
 _responses = Response.__table__.c
 
 
@@ -106,18 +116,39 @@ class Stored:
 def part_keys(attempt_id: int) -> frozenset[str]:
     """The attempt's part keys (``q<position>-<part>``), kept per process.
 
+    Worked out from the question versions' part lists, without instantiating any variant (a
+    part's key does not depend on the variant).
+
     :raises NotFound: for an attempt that does not exist.
     """
     kept = _kept()
     keys = kept.get(attempt_id)
     if keys is None:
-        from exam_engine.services.attempts import get_attempt, parts_of
-
-        keys = frozenset(parts_of(get_attempt(attempt_id)))
+        found = db.session.execute(
+            select(_questions.position, QuestionVersion.id, QuestionVersion.content_hash)
+            .join_from(AttemptQuestion, QuestionVersion)
+            .where(_questions.attempt_id == attempt_id)
+        ).all()
+        if not found:
+            raise NotFound()
+        keys = frozenset(
+            f"q{position}-{part}"
+            for position, version_id, content_hash in found
+            for part in _version_part_keys(content_hash, version_id)
+        )
         if len(kept) >= KEYS_KEPT:
             kept.clear()
         kept[attempt_id] = keys
     return keys
+
+
+@lru_cache(maxsize=4096)
+def _version_part_keys(content_hash: str, version_id: int) -> tuple[str, ...]:
+    """The part keys of a stored question version (memoised: versions never change)."""
+    data = db.session.execute(
+        select(QuestionVersion.data).where(QuestionVersion.id == version_id)
+    ).scalar_one()
+    return tuple(part.key for part in banks.question_from_data(data).parts)
 
 
 def _kept() -> dict[int, frozenset[str]]:

@@ -16,11 +16,12 @@ from exam_engine.errors import (
     DeadlinePassed,
     ExamClosed,
     InvalidAnswer,
+    NotFound,
     StaleSave,
 )
 from exam_engine.extensions import db
 from exam_engine.models import AttemptStatus, ResponseHistory
-from exam_engine.services import attempts, locks
+from exam_engine.services import answers, attempts, locks
 from tests.factories import make_exam, make_invitation
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -170,3 +171,13 @@ def test_seq_must_fit_64_bits(app: Flask) -> None:
     assert attempts.save_answer(attempt, key, "x", 2**63 - 1, NOW, 100).seq == 2**63 - 1
     db.session.commit()
     assert attempts.answers_of(attempt)[key].seq == 2**63 - 1
+
+
+def test_part_keys_of_the_save_path_are_the_attempts_parts(app: Flask) -> None:
+    exam = make_exam(now=NOW)
+    for n in range(3):
+        attempt = attempts.start_attempt(make_invitation(exam, f"k{n}@example.org"), NOW)
+        db.session.commit()
+        assert answers.part_keys(attempt.id) == set(attempts.parts_of(attempt))
+    with pytest.raises(NotFound):
+        answers.part_keys(attempt.id + 1000)
