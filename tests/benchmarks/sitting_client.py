@@ -130,7 +130,11 @@ class Candidate:
         body = json.dumps(
             {"value": f"{self.seqs[part]}*x^2+{self.number}", "seq": self.seqs[part]}
         ).encode()
-        headers = {"Content-Type": "application/json", "X-CSRFToken": self.csrf}
+        headers = {
+            "Content-Type": "application/json",
+            "X-CSRFToken": self.csrf,
+            "X-Client-Id": f"page-{self.number}",  # as the exam page sends it
+        }
         began = time.perf_counter()
         try:
             status, _, _ = await self.request(
