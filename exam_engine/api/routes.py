@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from exam_engine import clock, grading
@@ -14,8 +16,9 @@ from exam_engine.candidate import access
 from exam_engine.errors import DomainError, InvalidAnswer, NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Attempt
+from exam_engine.services import answers, integrity
 from exam_engine.services import attempts as attempt_service
-from exam_engine.services import integrity
+from exam_engine.services.locks import lock
 from exam_engine.services.sitting import close_if_due, iso, sitting_view
 from exam_engine.services.sitting import submit as submit_attempt
 
@@ -26,7 +29,7 @@ def _body() -> dict[str, Any]:
     """The JSON object of the request, or a 400 with a message."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise InvalidAnswer("the body must be a JSON object")
+        raise InvalidAnswer(_("The body must be a JSON object."))
     return data
 
 
@@ -44,34 +47,41 @@ def attempt_state(attempt_id: int) -> Response:
 
 @bp.put("/attempts/<int:attempt_id>/answers/<part_key>")
 def save_answer(attempt_id: int, part_key: str) -> Response:
-    """Save one part's value; answers only after the commit."""
-    attempt = _attempt(attempt_id)
+    """Save one part's value; answers only after the commit.
+
+    The lean path (docs/operations.md, "Where a save's CPU goes"): no ORM objects, no
+    validation echo (the page asks ``/api/validate`` as the candidate types; ``validation`` is
+    null here), the attempt's lock, one conditional write and its history row, the commit.
+    """
+    if attempt_id not in access.allowed():
+        raise NotFound()
     data = _body()
     value, seq = data.get("value"), data.get("seq")
     if not isinstance(value, str) or isinstance(seq, bool) or not isinstance(seq, int):
-        raise InvalidAnswer('expected {"value": string, "seq": integer}')
-    if "\x00" in value:
-        raise InvalidAnswer("the answer contains a NUL character")
-    now = clock.now()
-    max_chars = current_app.config["MAX_ANSWER_CHARS"]
-    client_id = request.headers.get("X-Client-Id")
-    ref = attempt_service.parts_of(attempt).get(part_key)
-    if ref is None:
+        raise InvalidAnswer(_('Expected {"value": text, "seq": whole number}.'))
+    answers.check_value(value, seq, current_app.config["MAX_ANSWER_CHARS"])
+    if part_key not in answers.part_keys(attempt_id):
         raise NotFound()
+    now = clock.now()
+    client_id = request.headers.get("X-Client-Id")
     try:
-        response = attempt_service.save_answer(attempt, part_key, value, seq, now, max_chars)
-        integrity.note_client(attempt, client_id, now)
-        acknowledged = {"seq": response.seq, "saved_at": iso(response.saved_at)}
+        stored = answers.store_answer(attempt_id, part_key, value, seq, now, client_id)
         db.session.commit()
     except DomainError:
         db.session.rollback()
-        # A refused save still tells us which page tried it (a second session shows up here).
-        integrity.note_client(attempt, client_id, now)
-        db.session.commit()
-        close_if_due(attempt, now)
+        _after_refusal(attempt_id, client_id, now)
         raise
-    # Everything the answer needs was read before the commit: nothing is loaded again.
-    return jsonify({**acknowledged, "validation": echo(value, ref.part.settings)})
+    return jsonify({"seq": stored.seq, "saved_at": iso(stored.saved_at), "validation": None})
+
+
+def _after_refusal(attempt_id: int, client_id: str | None, now: datetime) -> None:
+    """A refused save still tells us which page tried it (a second session shows up here);
+    past the deadline, the attempt is closed and its grading enqueued."""
+    attempt = attempt_service.get_attempt(attempt_id)
+    lock(attempt)
+    integrity.note_client(attempt, client_id, now)
+    db.session.commit()
+    close_if_due(attempt, now)
 
 
 @bp.post("/validate")
@@ -95,7 +105,7 @@ def validate() -> Response:
 @bp.post("/attempts/<int:attempt_id>/submit")
 def submit(attempt_id: int) -> Response:
     """Submit the attempt (idempotent): the receipt and the time of submission."""
-    attempt = submit_attempt(_attempt(attempt_id), clock.now())
+    attempt = submit_attempt(_attempt(attempt_id), clock.now())  # under the attempt's lock
     return jsonify(
         {
             "receipt": attempt.receipt,
@@ -107,21 +117,20 @@ def submit(attempt_id: int) -> Response:
 
 @bp.post("/attempts/<int:attempt_id>/events")
 def events(attempt_id: int) -> tuple[Response, int]:
-    """Record integrity events from the page, for people to review (never a penalty)."""
-    attempt = _attempt(attempt_id)
-    data = _body()
-    items = data.get("events", [data])
-    if not isinstance(items, list) or len(items) > 100:
-        raise InvalidAnswer("expected up to 100 events")
-    now = clock.now()
-    for item in items:
-        kind = item.get("kind") if isinstance(item, dict) else None
-        if kind not in integrity.EVENT_KINDS:
-            raise InvalidAnswer(f"unknown event kind: {str(kind)[:40]!r}")
-        details = {str(k)[:40]: str(v)[:200] for k, v in list(item.items())[:10] if k != "kind"}
-        integrity.record(attempt, kind, now, details)
+    """Record integrity events from the page, for people to review (never a penalty).
+
+    Refused once the attempt is closed, and over the caps (docs/api.md).
+    """
+    if attempt_id not in access.allowed():
+        raise NotFound()
+    parsed = integrity.parse_page_events(_body())
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NotFound()
+    lock(attempt)
+    stored = integrity.record_page_events(attempt, parsed, clock.now())
     db.session.commit()
-    return jsonify({"stored": len(items)}), 201
+    return jsonify({"stored": stored}), 201
 
 
 @bp.put("/attempts/<int:attempt_id>/flags/<question_key>")

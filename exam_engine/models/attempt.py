@@ -104,7 +104,7 @@ class Response(db.Model):  # type: ignore[name-defined]
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
     part_key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(Text)
-    seq: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(BigInteger)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -118,7 +118,7 @@ class ResponseHistory(db.Model):  # type: ignore[name-defined]
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
     part_key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(Text)
-    seq: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(BigInteger)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

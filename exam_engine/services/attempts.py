@@ -10,17 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from exam_engine import banks
 from exam_engine.errors import (
     AttemptClosed,
-    DeadlinePassed,
     ExamClosed,
-    InvalidAnswer,
     NotFound,
-    StaleSave,
 )
 from exam_engine.extensions import db
 from exam_engine.models import (
@@ -29,9 +25,9 @@ from exam_engine.models import (
     AttemptStatus,
     Invitation,
     Response,
-    ResponseHistory,
 )
 from exam_engine.services import pinning, questions
+from exam_engine.services.locks import lock
 
 
 @dataclass(frozen=True)
@@ -63,6 +59,9 @@ def start_attempt(invitation: Invitation, now: datetime) -> Attempt:
     :returns: the attempt (flushed); resuming never changes its deadline.
     :raises ExamClosed: when no attempt exists and the window is not open.
     """
+    # Two tabs pressing start at once: the invitation's lock makes the second wait and then
+    # find the first one's attempt.
+    lock(invitation, ("opened_at",))
     existing = attempt_for(invitation)
     if existing is not None:
         return existing
@@ -82,15 +81,7 @@ def start_attempt(invitation: Invitation, now: datetime) -> Attempt:
     attempt.questions = _draw(invitation, seed, now)
     invitation.opened_at = invitation.opened_at or now
     db.session.add(attempt)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        # Two tabs pressed start at once: the other one won; use its attempt.
-        found = attempt_for(invitation)
-        if found is None:
-            raise
-        return found
+    db.session.flush()
     return attempt
 
 
@@ -157,11 +148,13 @@ def get_attempt(attempt_id: int, allowed_ids: set[int] | None = None) -> Attempt
 
 
 def finalize_if_due(attempt: Attempt, now: datetime) -> bool:
-    """Close an open attempt whose deadline and grace have passed.
+    """Close an open attempt whose deadline and grace have passed, under its lock.
 
-    :returns: whether the attempt was closed now (it then needs grading).
+    :returns: whether the attempt was closed now (its grading is then owed).
     """
     grace = timedelta(seconds=attempt.exam.grace_seconds)
+    if attempt.status == AttemptStatus.OPEN and now > attempt.deadline_at + grace:
+        lock(attempt)  # re-check: a submit or extra time may have come first
     if attempt.status == AttemptStatus.OPEN and now > attempt.deadline_at + grace:
         attempt.status = AttemptStatus.EXPIRED
         attempt.submitted_at = attempt.deadline_at
@@ -178,77 +171,75 @@ def finalize_due(now: datetime) -> list[Attempt]:
 
 
 def answers_of(attempt: Attempt) -> dict[str, Response]:
-    """The latest acknowledged response of each part."""
-    stmt = select(Response).where(Response.attempt_id == attempt.id)
+    """The latest acknowledged response of each part, as stored now (saves write around the
+    ORM, so what the session holds is re-read)."""
+    stmt = (
+        select(Response)
+        .where(Response.attempt_id == attempt.id)
+        .execution_options(populate_existing=True)
+    )
     return {r.part_key: r for r in db.session.scalars(stmt)}
 
 
 def save_answer(
     attempt: Attempt, part_key: str, value: str, seq: int, now: datetime, max_chars: int
 ) -> Response:
-    """Store a part's value if it is newer than what is stored.
+    """Store a part's value if it is newer than what is stored (the ORM face of
+    :func:`exam_engine.services.answers.store_answer`, which the save request uses).
 
     :param seq: the page's counter for this part; must not go backwards.
     :returns: the stored response (flushed, ready to commit and acknowledge).
     :raises NotFound: for a part the attempt does not have.
-    :raises InvalidAnswer: for an oversized value.
+    :raises InvalidAnswer: for an oversized value or a ``seq`` out of range.
     :raises DeadlinePassed: after the deadline plus grace.
     :raises AttemptClosed: after submission.
     :raises StaleSave: when ``seq`` is lower than the stored one.
     """
+    from exam_engine.services import answers
+
     if part_key not in parts_of(attempt):
         raise NotFound()
-    if len(value) > max_chars:
-        raise InvalidAnswer(f"answers are limited to {max_chars} characters", limit=max_chars)
-    if finalize_if_due(attempt, now):
-        raise DeadlinePassed()
-    if attempt.status != AttemptStatus.OPEN:
-        raise DeadlinePassed() if attempt.status == AttemptStatus.EXPIRED else AttemptClosed()
-    stmt = (
-        select(Response)
-        .where(Response.attempt_id == attempt.id, Response.part_key == part_key)
-        .with_for_update()
-    )
-    response = db.session.scalars(stmt).first()
-    if response is not None and seq < response.seq:
-        raise StaleSave(stored_seq=response.seq)
-    if response is not None and seq == response.seq:
-        if response.value == value:
-            return response  # a retried request: already acknowledged
-        raise StaleSave(stored_seq=response.seq)
-    if response is None:
-        response = Response(attempt_id=attempt.id, part_key=part_key)
-        db.session.add(response)
-    response.value, response.seq, response.saved_at = value, seq, now
-    db.session.add(
-        ResponseHistory(
-            attempt_id=attempt.id, part_key=part_key, value=value, seq=seq, saved_at=now
-        )
-    )
-    db.session.flush()
-    return response
+    answers.check_value(value, seq, max_chars)
+    try:
+        answers.store_answer(attempt.id, part_key, value, seq, now, None)
+    finally:
+        # The write went around the ORM: what this session holds of the attempt is stale.
+        db.session.expire(attempt)
+    stmt = select(Response).where(Response.attempt_id == attempt.id, Response.part_key == part_key)
+    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
 
 
 def receipt_for(attempt: Attempt) -> str:
     """A SHA-256 over the attempt id and its final answers: the candidate's proof."""
-    answers = {k: r.value for k, r in sorted(answers_of(attempt).items())}
-    payload = json.dumps({"attempt": attempt.id, "answers": answers}, sort_keys=True)
+    return _receipt(attempt.id, answers_of(attempt))
+
+
+def _receipt(attempt_id: int, stored: dict[str, Response]) -> str:
+    answers = {k: r.value for k, r in sorted(stored.items())}
+    payload = json.dumps({"attempt": attempt_id, "answers": answers}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def submit_attempt(attempt: Attempt, now: datetime) -> Attempt:
-    """Submit; submitting again returns the same receipt.
+    """Submit under the attempt's lock; submitting again returns the same receipt.
+
+    The receipt is computed in this transaction over exactly the answers stored: saves take
+    the same lock, so none lands between the receipt and the commit, and none after it.
+    ``submitted_at`` is never earlier than the last save (a save that held the lock while this
+    request waited for it was stored first).
 
     :raises DeadlinePassed: never for an attempt already closed at its deadline; those keep the
         answers saved in time and their receipt.
     """
+    lock(attempt)
     if attempt.status != AttemptStatus.OPEN:
         return attempt
     if finalize_if_due(attempt, now):
         return attempt
+    stored = answers_of(attempt)
     attempt.status = AttemptStatus.SUBMITTED
-    attempt.submitted_at = now
-    attempt.receipt = receipt_for(attempt)
+    attempt.submitted_at = max([now, *(r.saved_at for r in stored.values())])
+    attempt.receipt = _receipt(attempt.id, stored)
     db.session.flush()
     return attempt
 
@@ -259,6 +250,7 @@ def set_flag(attempt: Attempt, question_key: str, flagged: bool) -> AttemptQuest
     :raises NotFound: for a question the attempt does not have.
     :raises AttemptClosed: after submission.
     """
+    lock(attempt)
     if attempt.status != AttemptStatus.OPEN:
         raise AttemptClosed()
     for item in attempt.questions:

@@ -13,7 +13,7 @@
   const storeKey = "exam-engine:pending:" + attemptId;
   const pending = JSON.parse(localStorage.getItem(storeKey) || "{}"); // part -> {value, seq}
   const seqs = {};
-  let flushing = false, offline = false, stopped = false, blocked = false;
+  let offline = false, stopped = false, blocked = false;
 
   const fill = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => vars[k]);
   const serverNow = () => Date.now() + offset;
@@ -83,9 +83,21 @@
     pending[key] = {value: valueOf(part), seq: seqs[key]};
     persist(); showState(); markAnswered();
   }
-  async function flush() {
-    if (flushing || blocked) return;
-    flushing = true;
+  /* One flush at a time. A caller that finds one in flight waits for it and then sends what
+     was queued meanwhile, so "flush, then submit" never lets the submit overtake a save (the
+     server would refuse that save once the attempt is closed). */
+  let inflight = null;
+  function flush() {
+    if (blocked) return Promise.resolve();
+    if (inflight) {
+      return inflight.then(() => {
+        if (!offline && !blocked && Object.keys(pending).length) return flush();
+      });
+    }
+    inflight = send().finally(() => { inflight = null; });
+    return inflight;
+  }
+  async function send() {
     try {
       for (const key of Object.keys(pending).sort((a, b) => pending[a].order - pending[b].order)) {
         const item = pending[key];
@@ -103,7 +115,7 @@
         if (res.ok) {
           if (pending[key] && pending[key].seq === item.seq) delete pending[key];
           persist();
-          showEcho(key, body.validation);
+          showEcho(key, body.validation); // null: the echo comes from /api/validate only
         } else if (res.status === 409 && body.error === "stale") {
           blocked = true; alertMessage(text.stale); return;
         } else if (res.status === 409) {
@@ -116,7 +128,6 @@
         }
       }
     } finally {
-      flushing = false;
       showState();
     }
   }

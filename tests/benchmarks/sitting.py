@@ -6,7 +6,7 @@ machine: each opens the invitation, starts, reads the attempt, then saves an ans
 saves, and, on the same PostgreSQL server in the same run, pgbench's rate for a one-row update
 as the ceiling. ``--sweep`` steps N up to find how many candidates keep p99 under 200 ms.
 
-    .venv/bin/python tests/benchmarks/sitting.py [--candidates 500] [--duration 120] [--sweep]
+    .venv/bin/python tests/benchmarks/sitting.py [--candidates 5000] [--duration 120] [--sweep]
 
 Everything listens on 127.0.0.1 or a Unix socket and is stopped at the end.
 """
@@ -26,6 +26,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -206,24 +207,43 @@ async def drive(
         step = await run_step(candidates, server.port, args.warmup, args.duration, meter)
         print(report(step), flush=True)
         print(cpu_report(step), flush=True)
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"         load average at the end of the step (1, 5, 15 min): {load}", flush=True)
         steps.append(step)
         if args.sweep and (step.percentile(0.99) > 200 or step.failures):
             break
     return steps
 
 
+def _loop_factory() -> Any:
+    """uvloop's event loop when it is installed (the client then costs less CPU), else
+    asyncio's own; the run says which."""
+    try:
+        import uvloop  # type: ignore[import-not-found]
+    except ImportError:
+        print("client: asyncio's event loop (pip install uvloop for a lighter client)")
+        return None
+    print("client: uvloop's event loop")
+    return uvloop.new_event_loop
+
+
 def main() -> None:
     cores = os.cpu_count() or 1
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--candidates", type=int, default=500)
+    parser.add_argument("--candidates", type=int, default=5000)
     parser.add_argument("--duration", type=float, default=120, help="measured seconds per step")
     parser.add_argument("--warmup", type=float, default=30, help="unmeasured seconds first")
-    parser.add_argument("--workers", type=int, default=2 * cores + 1)
-    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="sync")
-    parser.add_argument("--threads", type=int, default=1, help="per worker (gthread)")
+    # Threads keep enough saves in flight while each waits for its commit's WAL flush
+    # (docs/operations.md, "5,000 candidates on one 2-core machine").
+    parser.add_argument("--workers", type=int, default=cores + 1)
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], default="gthread")
+    parser.add_argument("--threads", type=int, default=8, help="per worker (gthread)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--reloads", type=int, default=5, help="unmeasured reloads of each attempt at its start"
+        "--reloads",
+        type=int,
+        default=0,
+        help="unmeasured reloads of each attempt at its start (saves need no warm cache)",
     )
     parser.add_argument("--pgbench-seconds", type=int, default=20)
     parser.add_argument(
@@ -256,7 +276,8 @@ def main() -> None:
             f"{'fsync off' if args.fast_disk else 'fsync on'}, synchronous_commit on",
             flush=True,
         )
-        steps = asyncio.run(drive(args, server, tokens, cluster))
+        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+            steps = runner.run(drive(args, server, tokens, cluster))
         clients = args.workers * args.threads
         ceiling = pgbench(cluster, clients, args.pgbench_seconds)
         shutil.rmtree(folder, ignore_errors=True)
@@ -276,8 +297,11 @@ def main() -> None:
             + (f" ({best.rate:.1f} saves/s, {best.rate / ceiling:.4f} of pgbench)" if best else "")
         )
     else:
-        verdict = "met" if steps[0].percentile(0.99) < 100 else "NOT met"
-        print(f"target p99 < 100 ms at {args.candidates} candidates: {verdict}")
+        met = steps[0].percentile(0.99) < 200 and not steps[0].failures
+        print(
+            f"target p99 < 200 ms and no errors at {args.candidates} candidates: "
+            f"{'met' if met else 'NOT met'}"
+        )
     print(
         f"median latency over all steps: "
         f"{statistics.median([x for s in steps for x in s.latencies]) * 1000:.1f} ms"

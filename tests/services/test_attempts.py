@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from exam_engine.errors import (
     AttemptClosed,
     DeadlinePassed,
     ExamClosed,
     InvalidAnswer,
+    NotFound,
     StaleSave,
 )
 from exam_engine.extensions import db
 from exam_engine.models import AttemptStatus, ResponseHistory
-from exam_engine.services import attempts
+from exam_engine.services import answers, attempts, locks
 from tests.factories import make_exam, make_invitation
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -112,3 +117,67 @@ def test_variants_and_order_differ_between_candidates(app: Flask) -> None:
         attempt = attempts.start_attempt(make_invitation(exam, f"c{i}@example.org"), NOW)
         seen.append(tuple((q.question_version_id, q.variant_seed) for q in attempt.questions))
     assert len(set(seen)) == 4
+
+
+def _second_writer(url: str, attempt_id: int) -> Any:
+    """Another process's attempt to take the attempt for writing, without waiting: raises
+    ``OperationalError`` while someone else holds it."""
+    if url.startswith("sqlite"):
+        other = create_engine(url, connect_args={"timeout": 0.05}, poolclass=NullPool)
+        statement = "BEGIN IMMEDIATE"
+    else:
+        other = create_engine(url, poolclass=NullPool)
+        statement = f"SELECT id FROM attempts WHERE id = {int(attempt_id)} FOR UPDATE NOWAIT"
+
+    def attempt_write() -> None:
+        with other.connect() as conn:
+            conn.exec_driver_sql(statement)
+            conn.rollback()
+
+    return attempt_write
+
+
+def test_a_writer_holds_the_attempt_until_it_commits(app: Flask) -> None:
+    attempt = attempts.start_attempt(make_invitation(make_exam(now=NOW)), NOW)
+    db.session.commit()
+    second = _second_writer(app.config["SQLALCHEMY_DATABASE_URI"], attempt.id)
+    second()  # nobody holds it: the other writer gets it at once
+    locks.lock(attempt)
+    with pytest.raises(OperationalError):
+        second()
+    attempts.submit_attempt(attempt, NOW)
+    with pytest.raises(OperationalError):
+        second()
+    db.session.commit()
+    second()
+
+
+def test_submitted_at_is_never_before_the_last_stored_save(app: Flask) -> None:
+    attempt = attempts.start_attempt(make_invitation(make_exam(now=NOW)), NOW)
+    key = first_part(attempt)
+    # A save that held the lock while the submit (its clock read earlier) waited for it.
+    attempts.save_answer(attempt, key, "x", 1, NOW + timedelta(seconds=2), 100)
+    attempts.submit_attempt(attempt, NOW + timedelta(seconds=1))
+    assert attempt.submitted_at == NOW + timedelta(seconds=2)
+    assert attempt.receipt == attempts.receipt_for(attempt)
+
+
+def test_seq_must_fit_64_bits(app: Flask) -> None:
+    attempt = attempts.start_attempt(make_invitation(make_exam(now=NOW)), NOW)
+    key = first_part(attempt)
+    for seq in (-1, 2**63):
+        with pytest.raises(InvalidAnswer):
+            attempts.save_answer(attempt, key, "x", seq, NOW, 100)
+    assert attempts.save_answer(attempt, key, "x", 2**63 - 1, NOW, 100).seq == 2**63 - 1
+    db.session.commit()
+    assert attempts.answers_of(attempt)[key].seq == 2**63 - 1
+
+
+def test_part_keys_of_the_save_path_are_the_attempts_parts(app: Flask) -> None:
+    exam = make_exam(now=NOW)
+    for n in range(3):
+        attempt = attempts.start_attempt(make_invitation(exam, f"k{n}@example.org"), NOW)
+        db.session.commit()
+        assert answers.part_keys(attempt.id) == set(attempts.parts_of(attempt))
+    with pytest.raises(NotFound):
+        answers.part_keys(attempt.id + 1000)

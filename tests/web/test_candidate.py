@@ -47,7 +47,14 @@ def test_full_sitting_to_receipt(app: Flask, client: FlaskClient) -> None:
     )
     assert saved.status_code == 200, saved.get_data(as_text=True)
     body = saved.get_json()
-    assert body["seq"] == 1 and body["validation"]["valid"] is True
+    # One validation per keystroke burst: the page's /api/validate; the save echoes nothing.
+    assert body["seq"] == 1 and body["validation"] is None
+    echo = client.post(
+        "/api/validate",
+        json={"value": "2/3", "attempt_id": attempt_id, "part_key": part},
+        headers=h,
+    ).get_json()
+    assert echo["valid"] is True
     assert client.get(f"/api/attempts/{attempt_id}").get_json()["answers"][part]["value"] == "2/3"
     stale = client.put(
         f"/api/attempts/{attempt_id}/answers/{part}", json={"value": "3", "seq": 0}, headers=h

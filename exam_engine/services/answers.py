@@ -1,0 +1,229 @@
+"""The save path, lean: lock the attempt, check it is open, one conditional write, the history.
+
+A save is the request a sitting sends most (every candidate, every few seconds), so it loads
+no ORM objects: it runs four SQL statements at most, compiled once per process:
+
+1. the attempt's state under its lock (:mod:`exam_engine.services.locks`), with the exam's
+   grace;
+2. ``INSERT … ON CONFLICT (attempt_id, part_key) DO UPDATE … WHERE responses.seq <
+   excluded.seq RETURNING seq``: the conditional write, which stores nothing for a stale or
+   repeated ``seq``;
+3. the history row of the value;
+4. the page's mark (``client_id``), only when another page saves or once a minute.
+
+The part keys an attempt has are worked out once per process and kept (an attempt's
+questions never change once it started; whatever changes them must call
+:func:`forget_part_keys`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache, lru_cache
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from exam_engine import banks
+from exam_engine.errors import (
+    AttemptClosed,
+    DeadlinePassed,
+    InvalidAnswer,
+    NotFound,
+    StaleSave,
+)
+from exam_engine.extensions import db
+from exam_engine.models import (
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    Exam,
+    IntegrityEvent,
+    QuestionVersion,
+    Response,
+)
+from exam_engine.models import ResponseHistory as History
+from exam_engine.services import integrity
+from exam_engine.services.locks import begin_write
+
+# ``seq`` is a 64-bit column: a page's counter must fit it.
+MAX_SEQ = 2**63 - 1
+# Part keys per attempt kept by each app in this process; cleared past this many attempts.
+KEYS_KEPT = 50_000
+
+_attempts = Attempt.__table__.c
+_questions = AttemptQuestion.__table__.c
+_responses = Response.__table__.c
+
+
+@cache
+def _statements(dialect: str) -> dict[str, Any]:
+    """The save's statements, built once per dialect with named parameters (building a
+    statement costs more than running a compiled one)."""
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Response.__table__)
+    row: dict[str, Any] = {
+        "attempt_id": bindparam("a"),
+        "part_key": bindparam("p"),
+        "saved_at": bindparam("t"),
+    }
+    upsert = upsert.values(**row, value=bindparam("v"), seq=bindparam("s"))
+    excluded = upsert.excluded
+    return {
+        "state": select(
+            _attempts.status,
+            _attempts.deadline_at,
+            Exam.__table__.c.grace_seconds,
+            _attempts.client_id,
+            _attempts.client_seen_at,
+        )
+        .join_from(Attempt.__table__, Exam.__table__, Exam.__table__.c.id == _attempts.exam_id)
+        .where(_attempts.id == bindparam("a"))
+        .with_for_update(of=Attempt.__table__),
+        "upsert": upsert.on_conflict_do_update(
+            index_elements=[_responses.attempt_id, _responses.part_key],
+            set_={"value": excluded.value, "seq": excluded.seq, "saved_at": excluded.saved_at},
+            where=_responses.seq < excluded.seq,
+        ).returning(_responses.seq),
+        "history": insert(History.__table__).values(
+            **row, value=bindparam("v"), seq=bindparam("s")
+        ),
+        "stored": select(_responses.seq, _responses.value, _responses.saved_at).where(
+            _responses.attempt_id == bindparam("a"), _responses.part_key == bindparam("p")
+        ),
+        "mark": update(Attempt.__table__)
+        .where(_attempts.id == bindparam("a"))
+        .values(client_id=bindparam("c"), client_seen_at=bindparam("t")),
+        "event": insert(IntegrityEvent.__table__).values(
+            attempt_id=bindparam("a"),
+            kind="second_session",
+            at=bindparam("t"),
+            details=bindparam("d"),
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a save acknowledges."""
+
+    seq: int
+    saved_at: datetime
+
+
+def part_keys(attempt_id: int) -> frozenset[str]:
+    """The attempt's part keys (``q<position>-<part>``), kept per process.
+
+    Worked out from the question versions' part lists, without instantiating any variant (a
+    part's key does not depend on the variant).
+
+    :raises NotFound: for an attempt that does not exist.
+    """
+    kept = _kept()
+    keys = kept.get(attempt_id)
+    if keys is None:
+        found = db.session.execute(
+            select(_questions.position, QuestionVersion.id, QuestionVersion.content_hash)
+            .join_from(AttemptQuestion, QuestionVersion)
+            .where(_questions.attempt_id == attempt_id)
+        ).all()
+        if not found:
+            raise NotFound()
+        keys = frozenset(
+            f"q{position}-{part}"
+            for position, version_id, content_hash in found
+            for part in _version_part_keys(content_hash, version_id)
+        )
+        if len(kept) >= KEYS_KEPT:
+            kept.clear()
+        kept[attempt_id] = keys
+    return keys
+
+
+@lru_cache(maxsize=4096)
+def _version_part_keys(content_hash: str, version_id: int) -> tuple[str, ...]:
+    """The part keys of a stored question version (memoised: versions never change)."""
+    data = db.session.execute(
+        select(QuestionVersion.data).where(QuestionVersion.id == version_id)
+    ).scalar_one()
+    return tuple(part.key for part in banks.question_from_data(data).parts)
+
+
+def _kept() -> dict[int, frozenset[str]]:
+    """The app's part keys by attempt (one app, one database)."""
+    kept: dict[int, frozenset[str]] = current_app.extensions.setdefault("exam_engine.part_keys", {})
+    return kept
+
+
+def forget_part_keys(attempt_id: int | None = None) -> None:
+    """Drop the kept part keys of one attempt (or of all): after its questions changed."""
+    if attempt_id is None:
+        _kept().clear()
+    else:
+        _kept().pop(attempt_id, None)
+
+
+def check_value(value: str, seq: int, max_chars: int) -> None:
+    """Refuse a value or ``seq`` that cannot be stored.
+
+    :raises InvalidAnswer: with a message for the page.
+    """
+    from flask_babel import gettext as _
+
+    if not 0 <= seq <= MAX_SEQ:
+        raise InvalidAnswer(_("seq must be a whole number from 0 to 2^63 - 1."))
+    if len(value) > max_chars:
+        raise InvalidAnswer(
+            _("Answers are limited to %(n)s characters.", n=max_chars), limit=max_chars
+        )
+    if "\x00" in value:
+        raise InvalidAnswer(_("The answer contains a NUL character."))
+
+
+def store_answer(
+    attempt_id: int, part_key: str, value: str, seq: int, now: datetime, client_id: str | None
+) -> Stored:
+    """Store a part's value if ``seq`` is newer than the stored one, under the attempt's lock.
+
+    The caller checked ``part_key`` (:func:`part_keys`) and the value (:func:`check_value`),
+    and commits.
+
+    :param client_id: the saving page's id (``X-Client-Id``), for the second-session check.
+    :returns: the acknowledged ``seq`` and time (a retried request gets the stored ones).
+    :raises NotFound: for an attempt that does not exist.
+    :raises DeadlinePassed: after the deadline plus grace (the attempt is then closed, flushed).
+    :raises AttemptClosed: after submission.
+    :raises StaleSave: when ``seq`` is lower than the stored one, or equal with another value.
+    """
+    session = db.session()
+    begin_write(session)
+    connection = session.connection()
+    run = _statements(connection.dialect.name)
+    row = connection.execute(run["state"], {"a": attempt_id}).first()
+    if row is None:
+        raise NotFound()
+    status, deadline, grace, last_client, seen_at = row
+    if status != AttemptStatus.OPEN:
+        raise DeadlinePassed() if status == AttemptStatus.EXPIRED else AttemptClosed()
+    if now > deadline + timedelta(seconds=grace):
+        from exam_engine.services.attempts import finalize_if_due, get_attempt
+
+        finalize_if_due(get_attempt(attempt_id), now)
+        raise DeadlinePassed()
+    values = {"a": attempt_id, "p": part_key, "v": value, "s": seq, "t": now}
+    if connection.execute(run["upsert"], values).first() is None:
+        stored = connection.execute(run["stored"], values).one()
+        if stored.seq == seq and stored.value == value:
+            return Stored(stored.seq, stored.saved_at)  # a retried request: already acknowledged
+        raise StaleSave(stored_seq=stored.seq)
+    connection.execute(run["history"], values)
+    change = integrity.client_change(last_client, seen_at, client_id, now)
+    if change is not None:
+        new_id, second_session = change
+        if second_session:
+            details = {"previous": last_client, "new": new_id}
+            connection.execute(run["event"], {"a": attempt_id, "t": now, "d": details})
+        connection.execute(run["mark"], {"a": attempt_id, "c": new_id, "t": now})
+    return Stored(seq, now)
