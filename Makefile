@@ -68,6 +68,8 @@ bench: install system-deps
 	$(BIN)/python tests/benchmarks/analytics.py
 	$(BIN)/python tests/benchmarks/sitting.py
 	$(BIN)/python tests/benchmarks/committee.py
+	$(BIN)/python tests/benchmarks/save_profile.py
+	$(BIN)/python tests/benchmarks/deadline.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -231,7 +231,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", type=int, default=1000)
     parser.add_argument("--sitting", type=float, default=150, help="seconds from start to deadline")
-    parser.add_argument("--web-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=8, help="gthread threads per web worker")
     parser.add_argument("--workers", type=int, default=1, help="exam-engine worker processes")
     parser.add_argument("--concurrency", type=int, default=2, help="pool processes per worker")
     parser.add_argument("--hostile", type=float, default=0.03, help="share typing hostile answers")
@@ -242,7 +243,12 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="exam-engine-deadline-"))
     cluster = SittingCluster(durable=True)
     server = Gunicorn(
-        cluster.url("sitting"), folder / "gunicorn.log", workers=args.web_workers, queue=QUEUE
+        cluster.url("sitting"),
+        folder / "gunicorn.log",
+        workers=args.web_workers,
+        worker_class="gthread",
+        threads=args.threads,
+        queue=QUEUE,
     )
     workers: list[Worker] = []
     try:
@@ -272,7 +278,8 @@ def main() -> None:
         with psycopg.connect(**cluster.conninfo("sitting")) as conn:
             conn.execute("UPDATE exams SET closes_at = %s, grace_seconds = 30", (closes,))
         print(
-            f"{args.candidates} candidates, gunicorn {args.web_workers} sync workers, "
+            f"{args.candidates} candidates, gunicorn {args.web_workers} gthread workers x "
+            f"{args.threads} threads, "
             f"{args.workers} worker(s) x {args.concurrency} processes, on {os.cpu_count()} "
             f"cores; hostile {args.hostile:.0%}, submitting {args.submitting:.0%}",
             flush=True,
