@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from exam_engine import banks
 from exam_engine.extensions import db
 from exam_engine.models import (
     AuditEntry,
@@ -130,7 +131,7 @@ def test_regrade_after_a_key_fix_dry_run_then_apply(app: Flask) -> None:
     data["tests"] = []
     version = QuestionVersion(
         question_id=question.id,
-        content_hash="f" * 64,
+        content_hash=banks.content_hash(data),  # caches of specs and variants key on it
         title=question.current_version.title,
         topic=data["topic"],
         tags=data.get("tags", []),
