@@ -19,22 +19,33 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
-    """``value`` as a cell that no spreadsheet evaluates."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """``value`` as a cell that no spreadsheet evaluates (a number written as text, such as
+    ``-0.5``, stays as it is)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _is_number(value):
         return "'" + value
     return value
 
 
-def lines(rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """The CSV text of ``rows``, a line at a time, after a byte-order mark."""
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text and "\t" not in text
+
+
+def lines(rows: Iterable[Iterable[Any]], batch: int = 200) -> Iterator[str]:
+    """The CSV text of ``rows`` after a byte-order mark, ``batch`` rows at a time."""
     yield "\ufeff"
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
         writer.writerow([safe_cell(cell) for cell in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+        if n % batch == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
 
 
 def download(rows: Iterable[Iterable[Any]], filename: str) -> Response:

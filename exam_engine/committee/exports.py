@@ -6,14 +6,13 @@ memory stays flat. The ranking comes from the last stored analysis, like the ran
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 
 from flask import Response, stream_with_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from exam_engine import csvout
 from exam_engine.auth.guards import role_required
 from exam_engine.committee.ranking import label_of
 from exam_engine.committee.routes import bp, exam_by_slug
@@ -28,25 +27,8 @@ BATCH = 1000
 
 
 def _csv(rows: Iterable[list[object]], filename: str) -> Response:
-    """UTF-8 with a BOM, so that spreadsheet programs read Korean names correctly."""
-
-    def lines() -> Iterator[str]:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        yield "\ufeff"
-        for n, row in enumerate(rows, start=1):
-            writer.writerow(row)
-            if n % 200 == 0:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-        yield out.getvalue()
-
-    return Response(
-        stream_with_context(lines()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    """Streamed through the one CSV writer (formula cells neutralised, BOM for Korean)."""
+    return csvout.download(rows, filename)
 
 
 def _num(value: float | None) -> str:

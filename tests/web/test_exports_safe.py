@@ -21,6 +21,8 @@ from tests.factories import login, make_exam, make_invitation, make_staff
         ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
         ("-2+3", "'-2+3"),
+        ("-0.5", "-0.5"),
+        ("+1e-3", "+1e-3"),
         ("@SUM(1)", "'@SUM(1)"),
         ("\t=1", "'\t=1"),
         ("Kim Min-ji", "Kim Min-ji"),
@@ -59,3 +61,16 @@ def test_a_star_in_an_editor_url_is_404(app: Flask, client: FlaskClient) -> None
     login(client, make_staff("author"))
     assert client.get("/author/banks/fellowship/questions/*/edit").status_code == 404
     assert client.get("/author/banks/*/questions/chain-rule/edit").status_code == 404
+
+
+def test_the_committee_exports_neutralise_typed_formulas(app: Flask, client: FlaskClient) -> None:
+    from tests.factories import sit
+
+    exam = make_exam()
+    sit(exam, "hostile@example.org", lambda part: "=HYPERLINK(\"http://x\")")
+    login(client, make_staff("committee"))
+    text = client.get(f"/committee/exams/{exam.slug}/responses.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert any(cell.startswith("'=HYPERLINK") for cell in cells)
+    assert not any(cell.startswith("=") for cell in cells)
