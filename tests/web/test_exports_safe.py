@@ -67,7 +67,7 @@ def test_the_committee_exports_neutralise_typed_formulas(app: Flask, client: Fla
     from tests.factories import sit
 
     exam = make_exam()
-    sit(exam, "hostile@example.org", lambda part: "=HYPERLINK(\"http://x\")")
+    sit(exam, "hostile@example.org", lambda part: '=HYPERLINK("http://x")')
     login(client, make_staff("committee"))
     text = client.get(f"/committee/exams/{exam.slug}/responses.csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
