@@ -47,6 +47,14 @@
   const clockEl = document.getElementById("clock");
   const warnEl = document.getElementById("clock-warning");
   const warned = {};
+  // A warning is for crossing its mark while the page is open: an exam shorter than ten
+  // minutes (or a page opened with less left) does not start with "10 minutes left".
+  {
+    const leftAtLoad = deadline - serverNow();
+    for (const [mins, key] of [[10, "warn10"], [1, "warn1"]]) {
+      if (leftAtLoad <= mins * 60000) warned[key] = true;
+    }
+  }
   function tick() {
     const left = Math.max(0, deadline - serverNow());
     const s = Math.floor(left / 1000);
@@ -167,6 +175,8 @@
       else a.removeAttribute("aria-current");
     });
     document.getElementById("summary").hidden = true;
+    // Remembered in the address, so a reload comes back to this question.
+    if (location.hash !== "#" + key) history.replaceState(null, "", "#" + key);
     if (focus) document.getElementById(key + "-title").focus();
   }
   function markAnswered() {
@@ -216,7 +226,9 @@
   setInterval(flush, 3000);
   setInterval(resync, 30000);
   setInterval(tick, 500);
-  if (questions.length) show(questions[0].dataset.question, false);
+  const fromAddress = location.hash.slice(1);
+  const known = questions.some(q => q.dataset.question === fromAddress);
+  if (questions.length) show(known ? fromAddress : questions[0].dataset.question, false);
   tick(); showState(); markAnswered(); flush();
 
   /* ---- review and submit ---- */

@@ -60,13 +60,58 @@ def test_countdown_follows_the_server_not_the_browser(
     expect(shifted_page.locator("#clock")).to_have_text(re.compile(r"^1:(29|30):\d\d$"))
 
 
-@pytest.mark.parametrize(("minutes", "warning"), [(10, "10 minutes left."), (1, "1 minute left.")])
-def test_warnings_before_the_deadline(
-    app: Flask, live_server: str, page: Page, minutes: int, warning: str
+MOVABLE_CLOCK = """
+(() => {
+  const Real = Date;
+  window.__shift = 0;
+  class Moved extends Real {
+    constructor(...args) {
+      if (args.length) super(...args); else super(Real.now() + window.__shift);
+    }
+    static now() { return Real.now() + window.__shift; }
+  }
+  window.Date = Moved;
+})();
+"""
+
+
+@pytest.mark.parametrize(
+    ("minutes", "mark", "warning"), [(12, 10, "10 minutes left."), (3, 1, "1 minute left.")]
+)
+def test_warnings_when_the_clock_crosses_their_mark(
+    app: Flask, live_server: str, browser: Browser, minutes: int, mark: int, warning: str
 ) -> None:
     invitation = make_invitation(make_exam(duration_minutes=minutes))
+    context = browser.new_context(locale="en-GB")
+    context.add_init_script(MOVABLE_CLOCK)
+    try:
+        page = context.new_page()
+        start_exam(page, live_server, invitation.token)
+        expect(page.locator("#clock-warning")).to_be_hidden()
+        # Time passes (as the page sees it) until just past the mark.
+        page.evaluate(f"window.__shift = {(minutes - mark) * 60_000 + 2_000}")
+        expect(page.locator("#clock-warning")).to_have_text(warning)
+    finally:
+        context.close()
+
+
+def test_no_ten_minute_warning_at_the_start_of_a_short_exam(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    invitation = make_invitation(make_exam(duration_minutes=5))
     start_exam(page, live_server, invitation.token)
-    expect(page.locator("#clock-warning")).to_have_text(warning)
+    page.wait_for_timeout(1500)  # several ticks of the page's clock
+    expect(page.locator("#clock-warning")).to_be_hidden()
+
+
+def test_a_reload_comes_back_to_the_same_question(app: Flask, live_server: str, page: Page) -> None:
+    invitation = make_invitation(make_exam())
+    start_exam(page, live_server, invitation.token)
+    page.locator('.nav-item[data-goto="q3"]').click()
+    expect(page.locator('section.question[data-question="q3"]')).to_be_visible()
+    page.reload()
+    expect(page.locator('section.question[data-question="q3"]')).to_be_visible()
+    expect(page.locator('section.question[data-question="q1"]')).to_be_hidden()
 
 
 def test_offline_answers_are_replayed_in_order(app: Flask, live_server: str, page: Page) -> None:
