@@ -75,8 +75,7 @@ def progress_of(exam: Exam, now: datetime) -> Progress:
 
 def has_ended(attempt: Attempt, now: datetime) -> bool:
     """Whether an attempt has ended, stored or not (the scheduler stores it soon)."""
-    grace = timedelta(seconds=attempt.exam.grace_seconds)
-    return attempt.status != AttemptStatus.OPEN or now > attempt.deadline_at + grace
+    return attempt.status != AttemptStatus.OPEN or attempt.past_grace(now)
 
 
 @bp.app_template_global()

@@ -8,6 +8,7 @@ back to the queue jobs whose worker died and analyses that are owed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -76,24 +77,35 @@ def analyse_now(exam: Exam, replicates: int | None = None) -> Job:
     return claimed
 
 
-@shared_task(name=ANALYSE_EXAM)
-def analyse(job_id: int) -> bool:
-    """Run one analysis job unless another runs for its exam; then hand on the next one."""
+def run_claimed(job_id: int, work: Callable[[Job], object]) -> Job | None:
+    """Claim a committee job and run ``work`` on it, committing; an error marks the job failed
+    with its message (shown to the committee). ``None`` when the job could not be claimed."""
     job = job_service.claim(job_id, clock.now(), stale_after())
     db.session.commit()
     if job is None:
-        return False
-    exam_id = job.exam_id
+        return None
+    kind = job.kind.value
     try:
-        replicates = current_app.config.get("ANALYSIS_REPLICATES")
-        run_analysis(job, int(replicates) if replicates else None, report=True)
+        work(job)
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        log.exception("analysis job %s failed", job_id)
+        log.exception("%s job %s failed", kind, job_id)
         job_service.fail(job_id, f"{type(exc).__name__}: {exc}", clock.now())
         db.session.commit()
-    send(job_service.next_queued(exam_id, JobKind.ANALYSIS))
+    return job
+
+
+@shared_task(name=ANALYSE_EXAM)
+def analyse(job_id: int) -> bool:
+    """Run one analysis job unless another runs for its exam; then hand on the next one."""
+    replicates = current_app.config.get("ANALYSIS_REPLICATES")
+    job = run_claimed(
+        job_id, lambda j: run_analysis(j, int(replicates) if replicates else None, report=True)
+    )
+    if job is None:
+        return False
+    send(job_service.next_queued(job.exam_id, JobKind.ANALYSIS))
     return True
 
 

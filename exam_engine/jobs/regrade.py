@@ -9,7 +9,7 @@ from celery import shared_task
 
 from exam_engine import clock
 from exam_engine.extensions import db
-from exam_engine.jobs.analysis import stale_after
+from exam_engine.jobs.analysis import run_claimed
 from exam_engine.models import Exam, Job
 from exam_engine.services import jobs as job_service
 from exam_engine.services.jobs import PLAN_REGRADE
@@ -42,16 +42,4 @@ def run_plan(job: Job, grader: Grader | None = None, report: bool = False) -> No
 @shared_task(name=PLAN_REGRADE)
 def plan(job_id: int) -> bool:
     """Run one regrade dry run; an error marks the job failed with its message."""
-    job = job_service.claim(job_id, clock.now(), stale_after())
-    db.session.commit()
-    if job is None:
-        return False
-    try:
-        run_plan(job, report=True)
-        db.session.commit()
-    except Exception as exc:
-        db.session.rollback()
-        log.exception("regrade job %s failed", job_id)
-        job_service.fail(job_id, f"{type(exc).__name__}: {exc}", clock.now())
-        db.session.commit()
-    return True
+    return run_claimed(job_id, lambda j: run_plan(j, report=True)) is not None

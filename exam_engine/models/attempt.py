@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -69,6 +69,10 @@ class Attempt(db.Model):  # type: ignore[name-defined]
     questions: Mapped[list[AttemptQuestion]] = relationship(
         back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan"
     )
+
+    def past_grace(self, now: datetime) -> bool:
+        """Whether ``now`` is after the deadline plus the exam's grace (saves are refused)."""
+        return now > self.deadline_at + timedelta(seconds=self.exam.grace_seconds)
 
 
 class AttemptQuestion(db.Model):  # type: ignore[name-defined]

@@ -152,10 +152,9 @@ def finalize_if_due(attempt: Attempt, now: datetime) -> bool:
 
     :returns: whether the attempt was closed now (its grading is then owed).
     """
-    grace = timedelta(seconds=attempt.exam.grace_seconds)
-    if attempt.status == AttemptStatus.OPEN and now > attempt.deadline_at + grace:
+    if attempt.status == AttemptStatus.OPEN and attempt.past_grace(now):
         lock(attempt)  # re-check: a submit or extra time may have come first
-    if attempt.status == AttemptStatus.OPEN and now > attempt.deadline_at + grace:
+    if attempt.status == AttemptStatus.OPEN and attempt.past_grace(now):
         attempt.status = AttemptStatus.EXPIRED
         attempt.submitted_at = attempt.deadline_at
         attempt.receipt = receipt_for(attempt)

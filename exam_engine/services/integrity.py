@@ -160,8 +160,7 @@ def record_page_events(attempt: Attempt, events: list[tuple[str, Details]], now:
     :raises TooManyEvents: over :data:`MAX_PER_ATTEMPT` in all or :data:`MAX_PER_MINUTE` in
         the last minute.
     """
-    grace = timedelta(seconds=attempt.exam.grace_seconds)
-    if attempt.status != AttemptStatus.OPEN or now > attempt.deadline_at + grace:
+    if attempt.status != AttemptStatus.OPEN or attempt.past_grace(now):
         raise AttemptClosed()
     since = now - timedelta(minutes=1)
     counted = select(

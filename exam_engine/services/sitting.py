@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from exam_engine.extensions import db
@@ -73,8 +73,7 @@ def effective_status(attempt: Attempt, now: datetime) -> AttemptStatus:
 
     Pages read this; the scheduler (or the next write) stores the closing itself.
     """
-    grace = timedelta(seconds=attempt.exam.grace_seconds)
-    if attempt.status == AttemptStatus.OPEN and now > attempt.deadline_at + grace:
+    if attempt.status == AttemptStatus.OPEN and attempt.past_grace(now):
         return AttemptStatus.EXPIRED
     return attempt.status
 
