@@ -52,6 +52,7 @@ class RequestClient(FlaskClient):
 
 _BROKER: RedisServer | None = None
 _QUEUES = itertools.count(1)
+_APPS: list[Flask] = []
 
 
 def broker() -> RedisServer:
@@ -82,7 +83,26 @@ def make_app(url: str, **extra: Any) -> Flask:
     }
     app = create_app(config)
     app.test_client_class = RequestClient
+    _APPS.append(app)
     return app
+
+
+@pytest.fixture(autouse=True)
+def _dispose_engines() -> Iterator[None]:
+    """Close the connection pools of every app a test made, when the test ends.
+
+    A pool left to the garbage collector closes its connections at an arbitrary later moment,
+    and psycopg's ResourceWarning (an error in this suite) then fails whichever test is running.
+    """
+    yield
+    from exam_engine.extensions import db
+
+    while _APPS:
+        app = _APPS.pop()
+        with app.app_context():
+            db.session.remove()
+            for engine in db.engines.values():
+                engine.dispose()
 
 
 def migrate(url: str, with_banks: bool = True) -> None:
