@@ -16,6 +16,7 @@ from exam_engine.auth.guards import role_required
 from exam_engine.author.editing import NEW_PARTS, Parsed, data_from_form, form_from_data
 from exam_engine.author.forms import QuestionForm
 from exam_engine.author.routes import bp
+from exam_engine.banks.limited import limited_author_tests, limited_instantiate
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
 from exam_engine.grading import get_pool
@@ -39,7 +40,7 @@ def _preview(parsed: Parsed, form: QuestionForm) -> dict[str, Any]:
         return out
     spec = banks.question_from_data(parsed.data)
     try:
-        variant = banks.instantiate(spec, form.seed.data or 0)
+        variant = limited_instantiate(spec, form.seed.data or 0)
     except banks.ParameterError as exc:
         out["preview_error"] = str(exc)
         return out
@@ -60,7 +61,7 @@ def _preview(parsed: Parsed, form: QuestionForm) -> dict[str, Any]:
             banks.render_markdown(f"${result.display}$") if result.display else ""
         )
     elif action == "test":
-        out["failures"] = banks.run_author_tests(spec, range(form.variants.data or 10))
+        out["failures"] = limited_author_tests(spec, range(form.variants.data or 10))
         out["tested"] = True
     return out
 

@@ -12,6 +12,10 @@ from typing import Any
 import yaml
 
 PathKey = tuple[str | int, ...]
+# A question file is a few dozen fields; these bounds are far above any real one and far below
+# what makes a request slow (a 339-byte alias bomb expands to gigabytes when walked).
+MAX_NODES = 20_000
+MAX_DEPTH = 40
 # libyaml's safe loader when PyYAML was built with it: same results, several times faster.
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -64,16 +68,46 @@ def _walk(node: yaml.Node, path: PathKey, source: Source) -> None:
             _walk(item, (*path, index), source)
 
 
+def _check_shape(root: yaml.Node) -> None:
+    """Refuse aliases, deep nesting and huge documents before anything walks the data.
+
+    An alias makes the composed graph share a node, which is how a few bytes become gigabytes
+    once the data is walked; question files never need one, so any shared node is refused.
+
+    :raises SourceError: naming the first offending line.
+    """
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        line = node.start_mark.line + 1
+        if id(node) in seen:
+            raise SourceError("YAML aliases (*name) are not allowed: write the value out", line)
+        seen.add(id(node))
+        if len(seen) > MAX_NODES:
+            raise SourceError(f"the file has more than {MAX_NODES:,} values", line)
+        if depth > MAX_DEPTH:
+            raise SourceError(f"the file nests deeper than {MAX_DEPTH} levels", line)
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend(((key, depth + 1), (value, depth + 1)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+
+
 def read_yaml(text: str) -> Source:
     """Parse YAML text safely (no Python tags) and map field paths to lines.
 
     :param text: the file's text.
     :returns: the data and its line map.
-    :raises SourceError: when the text is not valid YAML or holds more than one document.
+    :raises SourceError: when the text is not valid YAML, holds more than one document, uses
+        an alias, or is deeper or larger than a question file can be.
     """
     loader = _LOADER(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _check_shape(node)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

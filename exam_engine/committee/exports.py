@@ -164,10 +164,13 @@ def responses_csv(slug: str) -> Response:
 @bp.get("/exams/<slug>/export.json")
 @role_required(Role.COMMITTEE)
 def export_json(slug: str) -> Response:
-    """The whole exam as JSON, streamed; ``exam-engine exams import`` reads it back."""
+    """The whole exam as JSON, streamed; ``exam-engine exams import`` reads it back.
+
+    In blind review names and e-mail addresses are pseudonymised (the full export after the
+    audited reveal, or from ``exam-engine exams export``)."""
     exam = exam_by_slug(slug)
     return Response(
-        stream_with_context(exam_export.export_json(exam)),
+        stream_with_context(exam_export.export_json(exam, pseudonymise=exam.blind)),
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{exam.slug}.json"'},
     )

@@ -10,6 +10,7 @@ result. ``get_pool()`` returns one process-wide pool, closed at exit.
 from __future__ import annotations
 
 import atexit
+import importlib
 import multiprocessing
 import queue
 import threading
@@ -31,6 +32,15 @@ class LimitHit(Exception):
     """A call ran over the time or memory limit (its worker was replaced)."""
 
 
+def _run_target(target: str, *args: Any) -> Any:
+    """Call ``module:function`` of this package (e.g. drawing an author's parameters)."""
+    module_name, _, function = target.partition(":")
+    if not module_name.startswith("exam_engine.") or not function or function.startswith("__"):
+        raise ValueError(f"not a function of exam_engine: {target!r}")
+    module = importlib.import_module(module_name)
+    return getattr(module, function)(*args)
+
+
 def _worker_main(conn: Connection, memory_bytes: int) -> None:
     """The loop of one worker process: receive a call, run it, send the result back."""
     try:
@@ -43,6 +53,7 @@ def _worker_main(conn: Connection, memory_bytes: int) -> None:
     from . import grader, validation
 
     functions: dict[str, Callable[..., Any]] = {
+        "_run": _run_target,
         "grade": grader.grade,
         "grade_part": grader.grade_part,
         "validate": validation.validate,
@@ -168,12 +179,29 @@ class GradingPool:
         :raises LimitHit: when the time or memory limit was hit.
         :raises RuntimeError: when the pool is closed or the call failed in the worker.
         """
+        return self._call(self.timeout, name, args, kwargs)
+
+    def run(self, target: str, *args: Any, timeout: float | None = None) -> Any:
+        """Run another function of this application in a worker, under the memory limit and
+        ``timeout`` seconds (the pool's own by default): for work on authors' input, such as
+        drawing parameters or running author tests, that must not hang a web process.
+
+        :param target: ``"exam_engine.module:function"``.
+        :returns: its return value (it must be picklable).
+        :raises LimitHit: when the time or memory limit was hit.
+        :raises RuntimeError: when the call raised in the worker (the message names the error).
+        """
+        return self._call(self.timeout if timeout is None else timeout, "_run", (target, *args), {})
+
+    def _call(
+        self, timeout: float, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
         worker = self._checkout()
         healthy = False
         try:
             worker.wait_ready()
             worker.conn.send((name, args, kwargs))
-            if not worker.conn.poll(self.timeout):
+            if not worker.conn.poll(timeout):
                 raise LimitHit
             status, value = worker.conn.recv()
             healthy = status != "limit"  # a worker that ran out of memory is replaced

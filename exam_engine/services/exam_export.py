@@ -58,19 +58,28 @@ def export_exam(exam: Exam) -> dict[str, Any]:
     return {**export_header(exam), "attempts": list(export_attempts(exam))}
 
 
-def export_json(exam: Exam, batch: int = BATCH) -> Iterator[str]:
+def pseudonym(candidate_id: int) -> tuple[str, str]:
+    """The e-mail address and name that stand for a candidate in a pseudonymised export: stable
+    (the same candidate in the invitations and the attempts), importable, and unroutable."""
+    return f"candidate-{candidate_id}@pseudonym.invalid", f"Candidate {candidate_id}"
+
+
+def export_json(exam: Exam, batch: int = BATCH, pseudonymise: bool = False) -> Iterator[str]:
     """:func:`export_exam` as JSON text in pieces, reading the attempts a batch at a time.
 
     What a web response streams: memory stays flat and the first bytes leave at once.
+
+    :param pseudonymise: replace names and e-mail addresses with :func:`pseudonym` (what the
+        committee downloads while the exam is in blind review).
     """
-    header = json.dumps(export_header(exam), ensure_ascii=False, indent=1)
+    header = json.dumps(export_header(exam, pseudonymise), ensure_ascii=False, indent=1)
     yield header[: header.rindex("}")].rstrip() + ',\n "attempts": ['
-    for n, attempt in enumerate(export_attempts(exam, batch)):
+    for n, attempt in enumerate(export_attempts(exam, batch, pseudonymise)):
         yield ("," if n else "") + "\n" + json.dumps(attempt, ensure_ascii=False)
     yield "\n ]\n}\n"
 
 
-def export_header(exam: Exam) -> dict[str, Any]:
+def export_header(exam: Exam, pseudonymise: bool = False) -> dict[str, Any]:
     """The exam, its question versions, adjustments and invitations (all but the attempts)."""
     version_ids = (
         select(AttemptQuestion.question_version_id)
@@ -88,7 +97,7 @@ def export_header(exam: Exam) -> dict[str, Any]:
     ).all()
     slugs = {qid: slug for qid, slug in db.session.execute(select(Question.id, Question.slug))}
     invitations = db.session.execute(
-        select(Candidate.email, Candidate.name, Invitation.time_factor)
+        select(Candidate.id, Candidate.email, Candidate.name, Invitation.time_factor)
         .join(Candidate, Candidate.id == Invitation.candidate_id)
         .where(Invitation.exam_id == exam.id)
         .order_by(Invitation.id)
@@ -109,6 +118,7 @@ def export_header(exam: Exam) -> dict[str, Any]:
             "shuffle_questions": exam.shuffle_questions,
             "default_locale": exam.default_locale,
             "blind": exam.blind,
+            "pseudonymised": pseudonymise,
             "settings": exam.settings or {},
             "sections": [
                 {
@@ -141,7 +151,9 @@ def export_header(exam: Exam) -> dict[str, Any]:
         ],
         "invitations": [
             {"email": email, "name": name, "time_factor": factor}
-            for email, name, factor in invitations
+            if not pseudonymise
+            else dict(zip(("email", "name"), pseudonym(cid), strict=True), time_factor=factor)
+            for cid, email, name, factor in invitations
         ],
     }
 
@@ -179,7 +191,9 @@ _COLUMNS: dict[Any, tuple[Any, ...]] = {
 }
 
 
-def export_attempts(exam: Exam, batch: int = BATCH) -> Iterator[dict[str, Any]]:
+def export_attempts(
+    exam: Exam, batch: int = BATCH, pseudonymise: bool = False
+) -> Iterator[dict[str, Any]]:
     """Each attempt with its answers, marks, events and decision, read ``batch`` at a time."""
     ids = list(
         db.session.scalars(
@@ -191,6 +205,7 @@ def export_attempts(exam: Exam, batch: int = BATCH) -> Iterator[dict[str, Any]]:
         attempts = db.session.execute(
             select(
                 Attempt.id,
+                Candidate.id.label("candidate_id"),
                 Candidate.email,
                 Attempt.seed,
                 Attempt.status,
@@ -227,7 +242,12 @@ def export_attempts(exam: Exam, batch: int = BATCH) -> Iterator[dict[str, Any]]:
         children = {model: _by_attempt(model, chunk, cols) for model, cols in _COLUMNS.items()}
         children[AttemptQuestion] = drawn
         for attempt in attempts:
-            yield _attempt(attempt, {m: rows.get(attempt.id, []) for m, rows in children.items()})
+            exported = _attempt(
+                attempt, {m: rows.get(attempt.id, []) for m, rows in children.items()}
+            )
+            if pseudonymise:
+                exported["email"] = pseudonym(attempt.candidate_id)[0]
+            yield exported
 
 
 def _by_attempt(

@@ -51,13 +51,27 @@ def test_unsupported_questions_are_reported(converted) -> None:  # type: ignore[
     "text",
     [
         '<?xml version="1.0"?><!DOCTYPE quiz [<!ENTITY a "aaaa">]><quiz>&a;</quiz>',
-        '<!doctype quiz SYSTEM "file:///etc/passwd"><quiz/>',
-        "<quiz><!ENTITY x 'y'></quiz>",
+        '<!DOCTYPE quiz SYSTEM "file:///etc/passwd"><quiz/>',
+        '<!DOCTYPE q [<!ENTITY a "xxxxxxxxxx"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><quiz>&c;</quiz>',
     ],
 )
 def test_dtds_and_entities_are_refused(text: str) -> None:
     with pytest.raises(MoodleError, match="DTD"):
         read_xml(text)
+
+
+def test_a_dtd_in_utf16_is_refused_too() -> None:
+    """A byte regex over the file missed this; the parser sees the declaration whatever the
+    encoding."""
+    text = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE quiz [<!ENTITY a "boom">]><quiz>&a;</quiz>'
+    with pytest.raises(MoodleError, match="DTD"):
+        read_xml(text.encode("utf-16"))
+
+
+def test_an_entity_outside_a_dtd_is_malformed() -> None:
+    with pytest.raises(MoodleError, match="well-formed"):
+        read_xml("<quiz><!ENTITY x 'y'></quiz>")
 
 
 def test_malformed_and_huge_files_are_refused() -> None:

@@ -226,3 +226,24 @@ def test_unknown_bank_and_question_are_404(banks_copy: Path, author: FlaskClient
     assert author.get("/author/banks/nope/new").status_code == 404
     assert author.get("/author/banks/fellowship/questions/nope/edit").status_code == 404
     assert author.get("/author/banks/..%2F..%2Fetc/new").status_code == 404
+
+
+def test_hostile_parameters_get_a_message_not_a_hung_request(
+    banks_copy: Path, author: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An alias bomb and a parameter that runs for minutes: each is a problem on the field."""
+    from exam_engine.banks import limited
+
+    monkeypatch.setattr(limited, "AUTHOR_SECONDS", 2.0)
+    bomb = "x: &x [1,1,1,1,1,1,1,1,1]\n" + "".join(
+        f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]\n"
+        for p, n in zip("xbcdefg", "bcdefgh", strict=True)
+    )
+    page = post_new(author, "save", parameters=bomb).get_data(as_text=True)
+    assert "Not saved" in page and "aliases" in page
+    slow = "a: randint(2, 9)\nd: expand((sqrt(2)+sqrt(3)+sqrt(5)+sqrt(7))^300)\n"
+    page = post_new(author, "preview", parameters=slow).get_data(as_text=True)
+    assert "ran over the limit" in page
+    page = post_new(author, "save", parameters=slow).get_data(as_text=True)
+    assert "Not saved" in page and "ran over the limit" in page
+    assert not (banks_copy / "calculus" / "square-shift.yaml").exists()

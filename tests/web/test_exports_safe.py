@@ -74,3 +74,36 @@ def test_the_committee_exports_neutralise_typed_formulas(app: Flask, client: Fla
     cells = [cell for row in rows[1:] for cell in row]
     assert any(cell.startswith("'=HYPERLINK") for cell in cells)
     assert not any(cell.startswith("=") for cell in cells)
+
+
+def test_the_exam_export_is_pseudonymised_in_blind_review(app: Flask, client: FlaskClient) -> None:
+    import json
+
+    from exam_engine.extensions import db
+    from tests.conftest import csrf_token
+    from tests.factories import sit
+
+    exam = make_exam()
+    sit(exam, "ada@example.org", lambda part: "1")
+    sit(exam, "bob@example.org", None)
+    login(client, make_staff("committee"))
+    url = f"/committee/exams/{exam.slug}/export.json"
+    shown = json.loads(client.get(url).get_data())
+    assert not shown["exam"]["pseudonymised"]
+    assert {a["email"] for a in shown["attempts"]} == {"ada@example.org", "bob@example.org"}
+
+    token = csrf_token(client, f"/committee/exams/{exam.slug}/ranking")
+    client.post(f"/committee/exams/{exam.slug}/blind", data={"csrf_token": token})
+    db.session.expire_all()
+    text = client.get(url).get_data(as_text=True)
+    assert "ada@example.org" not in text and "Ada" not in text and "bob@" not in text
+    blind = json.loads(text)
+    assert blind["exam"]["pseudonymised"] and blind["exam"]["blind"]
+    emails = [a["email"] for a in blind["attempts"]]
+    assert len(set(emails)) == 2 and all(e.endswith("@pseudonym.invalid") for e in emails)
+    # The same candidate carries the same pseudonym in the invitations and the attempts.
+    assert set(emails) == {i["email"] for i in blind["invitations"]}
+    # The answers and marks are all there: the pseudonymised file is still a whole export.
+    assert [len(a["grades"]) for a in blind["attempts"]] == [
+        len(a["grades"]) for a in shown["attempts"]
+    ]
