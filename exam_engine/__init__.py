@@ -83,13 +83,19 @@ def _finish_config(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    """Attach one blueprint per role, plus the sitting API."""
+    """Attach one blueprint per role, plus the sitting API.
+
+    One way for every package: ``<package>/routes.py`` makes the blueprint (and may hold views);
+    the package's other view modules decorate that blueprint and are imported here, before
+    registering, so that nothing depends on import side effects elsewhere.
+    """
     from exam_engine.admin.routes import bp as admin_bp
     from exam_engine.api.routes import bp as api_bp
     from exam_engine.auth.routes import bp as auth_bp
+    from exam_engine.author import editor, transfer  # noqa: F401 (views)
     from exam_engine.author.routes import bp as author_bp
     from exam_engine.candidate.routes import bp as candidate_bp
-    from exam_engine.committee import attempts, exports, ranking, review  # noqa: F401 (routes)
+    from exam_engine.committee import attempts, exports, ranking, review  # noqa: F401 (views)
     from exam_engine.committee.routes import bp as committee_bp
     from exam_engine.main import bp as main_bp
 

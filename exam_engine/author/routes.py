@@ -96,6 +96,3 @@ def publish(question_id: int) -> Response:
         )
     return redirect(url_for("author.preview", question_id=question.id))
 
-
-# The editor and the import/export pages register their views on ``bp``.
-from exam_engine.author import editor, transfer  # noqa: E402, F401
