@@ -13,10 +13,16 @@ from werkzeug.exceptions import HTTPException
 
 
 class DomainError(Exception):
-    """A rule of the exam was broken; ``status`` is the HTTP status it maps to."""
+    """A rule of the exam was broken; ``status`` is the HTTP status it maps to.
+
+    Every error has a ``code`` in snake_case (the JSON body's ``code``). The body's ``error`` is
+    the same code, except where the sitting's published API fixed another spelling first
+    (``legacy_error``: ``"deadline passed"``, ``"attempt closed"``), which is kept for clients.
+    """
 
     status = 400
     code = "bad_request"
+    legacy_error: str | None = None
     message: Any = lazy_gettext("The request could not be processed.")
 
     def __init__(self, message: Any = None, **extra: Any) -> None:
@@ -53,7 +59,8 @@ class DeadlinePassed(DomainError):
     """A save or submit arrived after the deadline and its grace."""
 
     status = 409
-    code = "deadline passed"
+    code = "deadline_passed"
+    legacy_error = "deadline passed"
     message = lazy_gettext("The time for this exam is over; this answer was not saved.")
 
 
@@ -71,7 +78,8 @@ class AttemptClosed(DomainError):
     """The attempt was already submitted."""
 
     status = 409
-    code = "attempt closed"
+    code = "attempt_closed"
+    legacy_error = "attempt closed"
     message = lazy_gettext("This exam was already submitted; answers can no longer change.")
 
 
@@ -92,7 +100,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Any:
         if _wants_json():
-            body = {"error": error.code, "message": str(error.message), **error.extra}
+            body = {
+                "error": error.legacy_error or error.code,
+                "code": error.code,
+                "message": str(error.message),
+                **error.extra,
+            }
             return jsonify(body), error.status
         return (
             render_template("error.html", status=error.status, message=str(error.message)),
@@ -103,7 +116,7 @@ def register(app: Flask) -> None:
     def _csrf(error: CSRFError) -> Any:
         message = _("Your session has expired or the form was tampered with. Reload and try again.")
         if _wants_json():
-            return jsonify({"error": "csrf", "message": message}), 400
+            return jsonify({"error": "csrf", "code": "csrf", "message": message}), 400
         return render_template("error.html", status=400, message=message), 400
 
     @app.errorhandler(Exception)
@@ -122,9 +135,8 @@ def register(app: Flask) -> None:
             id=current_id(),
         )
         if _wants_json():
-            return jsonify(
-                {"error": "internal", "message": message, "request_id": current_id()}
-            ), 500
+            body = {"error": "internal", "code": "internal", "message": message}
+            return jsonify({**body, "request_id": current_id()}), 500
         return render_template("error.html", status=500, message=message), 500
 
     @app.errorhandler(HTTPException)
@@ -139,5 +151,6 @@ def register(app: Flask) -> None:
         status = error.code or 500
         message = messages.get(status, error.description or _("Something went wrong."))
         if _wants_json():
-            return jsonify({"error": error.name.lower(), "message": message}), status
+            code = error.name.lower().replace(" ", "_").replace("'", "")
+            return jsonify({"error": code, "code": code, "message": message}), status
         return render_template("error.html", status=status, message=message), status

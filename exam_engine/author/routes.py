@@ -95,4 +95,3 @@ def publish(question_id: int) -> Response:
             "success",
         )
     return redirect(url_for("author.preview", question_id=question.id))
-

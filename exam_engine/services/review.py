@@ -30,7 +30,7 @@ from exam_engine.services.jobs import grades_changed, grades_changed_for_attempt
 class ReviewError(DomainError):
     """A committee change that cannot be made as asked."""
 
-    code = "review"
+    code = "review_refused"
 
 
 def _reason(reason: str) -> str:
