@@ -205,8 +205,8 @@ def attempts_finalize() -> None:
     worker runs (or to catch up by hand).
     """
     from exam_engine import clock
+    from exam_engine.jobs.grading import grade_pending
     from exam_engine.services.attempts import finalize_due
-    from exam_engine.services.scoring import grade_pending
 
     now = clock.now()
     closed = finalize_due(now)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from celery import shared_task
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from exam_engine import clock
 from exam_engine.extensions import db
 from exam_engine.jobs import GRADE_ATTEMPT
+from exam_engine.models import Attempt, AttemptStatus
 from exam_engine.services import scoring
+from exam_engine.services.scoring import Grader
 
 log = logging.getLogger(__name__)
 
@@ -36,3 +40,23 @@ def grade_attempt(self: object, attempt_id: int) -> bool:
     if stored:
         log.info("graded attempt %s", attempt_id)
     return stored
+
+
+def grade_pending(
+    now: datetime, grader: Grader | None = None, budget_seconds: float | None = None
+) -> int:
+    """Grade every closed attempt that has no grades yet, committing after each one.
+
+    For the command line and tests; the task queue grades one attempt per task instead. Like a
+    task, this commits (services only flush).
+
+    :returns: how many attempts were graded.
+    """
+    stmt = select(Attempt.id).where(
+        Attempt.status != AttemptStatus.OPEN, Attempt.graded_at.is_(None)
+    )
+    count = 0
+    for attempt_id in db.session.scalars(stmt).all():
+        count += scoring.grade_if_due(attempt_id, now, grader, budget_seconds)
+        db.session.commit()
+    return count

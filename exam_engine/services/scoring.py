@@ -178,22 +178,3 @@ def grades_of(attempt: Attempt) -> dict[str, Grade]:
     """The attempt's grades by part key."""
     stmt = select(Grade).where(Grade.attempt_id == attempt.id)
     return {g.part_key: g for g in db.session.scalars(stmt)}
-
-
-def grade_pending(
-    now: datetime, grader: Grader | None = None, budget_seconds: float | None = None
-) -> int:
-    """Grade every closed attempt that has no grades yet, committing after each one.
-
-    For the command line and tests; the task queue grades one attempt per task instead.
-
-    :returns: how many attempts were graded.
-    """
-    stmt = select(Attempt.id).where(
-        Attempt.status != AttemptStatus.OPEN, Attempt.graded_at.is_(None)
-    )
-    count = 0
-    for attempt_id in db.session.scalars(stmt).all():
-        count += grade_if_due(attempt_id, now, grader, budget_seconds)
-        db.session.commit()
-    return count

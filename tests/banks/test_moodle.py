@@ -64,7 +64,10 @@ def test_dtds_and_entities_are_refused(text: str) -> None:
 def test_a_dtd_in_utf16_is_refused_too() -> None:
     """A byte regex over the file missed this; the parser sees the declaration whatever the
     encoding."""
-    text = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE quiz [<!ENTITY a "boom">]><quiz>&a;</quiz>'
+    text = (
+        '<?xml version="1.0" encoding="UTF-16"?>'
+        '<!DOCTYPE quiz [<!ENTITY a "boom">]><quiz>&a;</quiz>'
+    )
     with pytest.raises(MoodleError, match="DTD"):
         read_xml(text.encode("utf-16"))
 

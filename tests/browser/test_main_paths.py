@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from exam_engine.extensions import db
 from exam_engine.jobs.analysis import analyse_now
-from exam_engine.services.scoring import grade_pending
+from exam_engine.jobs.grading import grade_pending
 from tests.browser.helpers import answer_every_part, next_text_box, sign_in
 from tests.factories import make_exam, make_invitation, make_staff
 

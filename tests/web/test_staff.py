@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from exam_engine.extensions import db
 from exam_engine.jobs.analysis import analyse_now
+from exam_engine.jobs.grading import grade_pending
 from exam_engine.models import Question
-from exam_engine.services.scoring import grade_pending
 from tests.conftest import csrf_token
 from tests.factories import login, make_exam, make_invitation, make_staff, start
 
