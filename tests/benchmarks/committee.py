@@ -268,7 +268,9 @@ def main() -> int:
     try:
         cluster.sql("CREATE DATABASE bench")
         conftest.migrate(cluster.url("bench"))
-        app = conftest.make_app(cluster.url("bench"), TESTING=False)
+        app = conftest.make_app(
+            cluster.url("bench"), TESTING=False, BASE_URL="http://bench.invalid"
+        )
         sizes = [int(s) for s in args.sizes.split(",")]
         with app.app_context():
             staff = make_staff("committee")
