@@ -192,7 +192,7 @@ def _curvature(
     w = trials[:, None] * counts * p * (1 - p)
     g_c = resid.sum(axis=1) - intercept / INTERCEPT_PRIOR_SD**2
     h_cc = w.sum(axis=1) + 1 / INTERCEPT_PRIOR_SD**2
-    if model == "rasch":
+    if model == "rasch" and slope.size:
         # One slope for all items: pool its gradient and curvature, with a single prior term.
         shared = (resid @ GRID).sum() - (slope[0] - SLOPE_PRIOR_MEAN) / SLOPE_PRIOR_SD**2
         g_a = np.full_like(slope, shared)
@@ -278,7 +278,7 @@ def fit_irt(
         out[informative] = values
         return out
 
-    if model == "rasch":
+    if model == "rasch" or not slope.size:
         var_a, var_c, cov_ac = 1 / h_aa, 1 / h_cc, np.zeros_like(h_cc)
     else:
         det = h_aa * h_cc - h_ac**2

@@ -31,6 +31,8 @@ def _parameter_draw(fit: IrtFit, rng: np.random.Generator) -> tuple[FloatArray, 
     a, c = fit.slope[used], fit.intercept[used]
     var_a, var_c, cov_ac = (fit.covariance[used] * PARAMETER_SE_INFLATION**2).T
     z1, z2 = rng.standard_normal(a.size), rng.standard_normal(a.size)
+    if a.size == 0:
+        return a, c
     if fit.model == "rasch":
         da = np.full_like(a, np.sqrt(var_a[0]) * z1[0])
         return a + da, c + np.sqrt(var_c) * z2
