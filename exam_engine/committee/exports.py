@@ -58,7 +58,7 @@ def ranking_csv(slug: str) -> Response:
         "rank",
         _("candidate"),
         "email",
-        _("score (% of marks available)"),
+        _("score (percent of marks available)"),
         _("total"),
         _("max"),
         _("tied"),

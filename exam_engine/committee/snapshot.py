@@ -170,7 +170,7 @@ def _plots(snapshot: dict[str, Any]) -> dict[str, str]:
             max_total=100.0,
             cutoff=(last_in[-1] if last_in else rows[k - 1])["score"],
             title=_("Score distribution"),
-            xlabel=_("Score (% of the marks available)"),
+            xlabel=_("Score (percentage of the marks available)"),
             ylabel=_("Candidates"),
             cutoff_label=_("cut-off"),
         )
