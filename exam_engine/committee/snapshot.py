@@ -188,7 +188,13 @@ def _plots(snapshot: dict[str, Any]) -> dict[str, str]:
                 title=_("Rank with its 90% band"),
                 xlabel=_("Rank"),
             )
-    usable = [q for q in snapshot["questions"] if q["stats"] is not None]
+    # A question whose marks do not vary has no discrimination: it is flagged in the table, and
+    # left off a map whose vertical axis it has no place on.
+    usable = [
+        q
+        for q in snapshot["questions"]
+        if q["stats"] is not None and q["stats"]["discrimination_index"] is not None
+    ]
     if usable:
         drawn["items"] = pm.item_map_svg(
             [q["slug"] for q in usable],
