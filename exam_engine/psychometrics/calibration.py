@@ -39,12 +39,18 @@ class Band:
 
 @dataclass(frozen=True)
 class Study:
-    """The result of a study: reliability bands and Brier scores."""
+    """The result of a study: reliability bands (ours and the oracle's) and Brier scores.
+
+    The oracle's bands show how far the observed frequencies scatter by chance alone at this
+    number of sittings: a band of a few dozen candidates can be off by more than 0.05 even for
+    a method that knows the true item parameters.
+    """
 
     n: int
     k: int
     sittings: int
     bands: list[Band] = field(default_factory=list)
+    oracle_bands: list[Band] = field(default_factory=list)
     brier: float = 0.0
     brier_oracle: float = 0.0
     brier_bootstrap: float = 0.0
@@ -103,6 +109,7 @@ def study(
         k=k,
         sittings=sittings,
         bands=_bands(p, t),
+        oracle_bands=_bands(o, t),
         brier=float(np.mean((p - t) ** 2)),
         brier_oracle=float(np.mean((o - t) ** 2)),
         brier_bootstrap=float(np.mean((b - t) ** 2)),

@@ -24,24 +24,31 @@ def main() -> int:
     parser.add_argument("--draws", type=int, default=400)
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000])
     parser.add_argument("--ks", type=int, nargs="+", default=[5, 50])
+    parser.add_argument("--seed", type=int, default=0, help="added to every setting's seeds")
     args = parser.parse_args()
     print(f"Sections (pool, drawn): {SECTIONS}; points 1-4; {args.sittings} sittings each\n")
     ok = True
     for n in args.sizes:
         for k in args.ks:
             start = time.perf_counter()
-            result = study(n, k, args.sittings, seed=10_000 * n + k, draws=args.draws)
+            result = study(n, k, args.sittings, seed=10_000 * n + k + args.seed, draws=args.draws)
             seconds = time.perf_counter() - start
             print(f"#### N = {n}, k = {k} ({args.sittings} sittings, {seconds:.0f} s)\n")
-            print("| predicted P | candidates | mean predicted | observed | difference |")
-            print("| --- | ---: | ---: | ---: | ---: |")
+            print(
+                "| predicted P | candidates | mean predicted | observed | difference "
+                "| oracle: candidates | mean predicted | observed |"
+            )
+            print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            oracle = {(b.low, b.high): b for b in result.oracle_bands}
             for b in result.bands:
                 diff = b.observed - b.predicted
                 if b.count >= 100 and abs(diff) > 0.05:
                     ok = False
+                o = oracle.get((b.low, b.high))
+                known = f"{o.count} | {o.predicted:.3f} | {o.observed:.3f}" if o else "0 | | "
                 print(
                     f"| {b.low:.2f}–{b.high:.2f} | {b.count} | {b.predicted:.3f} | "
-                    f"{b.observed:.3f} | {diff:+.3f} |"
+                    f"{b.observed:.3f} | {diff:+.3f} | {known} |"
                 )
             print(
                 f"\nBrier: posterior {result.brier:.5f}, oracle {result.brier_oracle:.5f}, "
