@@ -106,20 +106,26 @@ def effective_marks(exam: Exam, attempts: list[Attempt]) -> dict[int, list[Mark]
     found: dict[int, list[Mark]] = defaultdict(list)
     if not attempts:
         return found
+    # Columns, not Grade objects: 10,000 attempts have hundreds of thousands of grades.
     stmt = (
-        select(Grade, QuestionVersion.question_id)
+        select(
+            Grade.attempt_id,
+            Grade.part_key,
+            Grade.topic,
+            Grade.score,
+            Grade.max_score,
+            QuestionVersion.question_id,
+        )
         .join(QuestionVersion, QuestionVersion.id == Grade.question_version_id, isouter=True)
         .where(Grade.attempt_id.in_([a.id for a in attempts]))
         .order_by(Grade.id)
     )
-    for grade, question_id in db.session.execute(stmt):
+    for attempt_id, part_key, topic, score, max_score, question_id in db.session.execute(stmt):
         action = adjustments[question_id].action if question_id in adjustments else None
         if action == ItemAction.DROP:
             continue
-        score = grade.max_score if action == ItemAction.FULL_MARKS else grade.score
-        found[grade.attempt_id].append(
-            Mark(grade.part_key, question_id, grade.topic, score, grade.max_score)
-        )
+        counted = max_score if action == ItemAction.FULL_MARKS else score
+        found[attempt_id].append(Mark(part_key, question_id, topic, counted, max_score))
     return found
 
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from exam_engine.psychometrics import analyse, percentile_ranks, rank, round_value, score_matrix
+from exam_engine.psychometrics import (
+    analyse,
+    percentile_ranks,
+    rank,
+    round_value,
+    rounded,
+    score_matrix,
+)
 from exam_engine.psychometrics.numbers import percentile_rank, plain
 
 
@@ -46,3 +54,11 @@ def test_percentile_rank_definition():
     assert percentile_ranks([5, 5, 5]).tolist() == [50.0, 50.0, 50.0]
     assert percentile_rank(below=1, equal=2, n=4) == 50.0
     assert percentile_ranks([1.0, 1.0000001]).tolist() == [50.0, 50.0]
+
+
+def test_scalar_and_array_rounding_agree_bit_for_bit():
+    rng = np.random.default_rng(0)
+    values = np.concatenate(
+        [rng.random(20000) * 100, np.round(rng.random(20000) * 1000, 7), np.arange(-800, 800) / 8e6]
+    )
+    assert rounded(values).tolist() == [round_value(v) for v in values]
