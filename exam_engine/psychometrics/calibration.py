@@ -16,7 +16,7 @@ import numpy as np
 
 from exam_engine.psychometrics.analysis import AUTO_2PL_MIN_CANDIDATES
 from exam_engine.psychometrics.bootstrap import bootstrap_top_k
-from exam_engine.psychometrics.irt import fit_irt
+from exam_engine.psychometrics.irt import Model, fit_irt
 from exam_engine.psychometrics.plausible import posterior_top_k, with_parameters
 from exam_engine.psychometrics.simulate import simulate_pooled_sitting
 
@@ -87,7 +87,7 @@ def study(
     :param bootstrap: also score the bootstrap check.
     :returns: the bands of the committee's figure and the three Brier scores.
     """
-    model = "2pl" if n >= AUTO_2PL_MIN_CANDIDATES else "rasch"
+    model: Model = "2pl" if n >= AUTO_2PL_MIN_CANDIDATES else "rasch"
     ours, oracle, boot, truth = [], [], [], []
     for s in range(sittings):
         sitting = simulate_pooled_sitting(n, SECTIONS, seed=seed + s)
