@@ -164,9 +164,13 @@ def random_guess(data: dict[str, Any]) -> float | None:
 
 
 def previous_labels(exam: Exam) -> dict[str, str]:
-    """The labels of the exam's last stored analysis, by attempt id (for their hysteresis)."""
+    """The labels of the exam's last stored analysis, by attempt id (for their hysteresis);
+    none when the cohort size has changed since (the labels answered another question)."""
     job = job_service.latest(exam.id, JobKind.ANALYSIS, (JobState.DONE,))
-    rows = (job.result or {}).get("rows", []) if job else []
+    stored = (job.result or {}) if job else {}
+    if stored.get("k") != exam.cohort_size:
+        return {}
+    rows = stored.get("rows", [])
     return {str(r["attempt_id"]): r["label"] for r in rows if r.get("label")}
 
 
