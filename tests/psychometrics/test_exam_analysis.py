@@ -9,9 +9,10 @@ from flask import Flask
 from sqlalchemy import select
 
 from exam_engine.extensions import db
+from exam_engine.jobs.analysis import analyse_now
 from exam_engine.models import AttemptQuestion, ItemAction, Question, QuestionVersion
 from exam_engine.services import review
-from exam_engine.services.analysis import analyse_exam, random_guess
+from exam_engine.services.analysis import analyse_exam, previous_labels, random_guess
 from tests.factories import make_exam, make_staff, right, sit
 
 NOW = datetime.now(UTC)
@@ -88,3 +89,21 @@ def test_random_guess_score_of_choice_questions() -> None:
     assert random_guess({"parts": [choice]}) == 0.25
     assert random_guess({"parts": [choice, {"input": "algebraic"}]}) is None
     assert random_guess({"parts": []}) is None
+
+
+def test_labels_remember_the_last_analysis_of_the_same_cohort_size(app: Flask) -> None:
+    exam = make_exam(now=NOW, sections=SECTIONS, cohort_size=1)
+    for i, answer in enumerate([right, some, None]):
+        sit(exam, f"h{i}@example.org", answer, NOW)
+    assert previous_labels(exam) == {}
+    analyse_now(exam, replicates=50)
+    db.session.commit()
+    remembered = previous_labels(exam)
+    assert len(remembered) == 3 and set(remembered.values()) <= {
+        "clearly in",
+        "borderline",
+        "clearly out",
+    }
+    exam.cohort_size = 2
+    db.session.commit()
+    assert previous_labels(exam) == {}
