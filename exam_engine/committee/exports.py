@@ -20,6 +20,7 @@ from exam_engine.committee.snapshot import analysis_state
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, Candidate, Decision, Grade, Role
 from exam_engine.models import Response as Answer
+from exam_engine.psychometrics.numbers import plain
 from exam_engine.services import exam_export
 from exam_engine.services.review import display_name
 
@@ -32,13 +33,16 @@ def _csv(rows: Iterable[list[object]], filename: str) -> Response:
 
 
 def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:.6g}"
+    """Numbers by the one rounding rule (:func:`exam_engine.psychometrics.numbers.plain`)."""
+    return plain(value)
 
 
 @bp.get("/exams/<slug>/ranking.csv")
 @role_required(Role.COMMITTEE)
 def ranking_csv(slug: str) -> Response:
-    """The ranking with sub-scores, percentiles and P(top k), from the last stored analysis."""
+    """The ranking from the last stored analysis: ``rank`` first, then the candidate, ``email``,
+    the primary score (percentage of the marks available), totals with their maxima, sub-scores
+    with theirs, percentile, the cut-off, P(top k), the bootstrap check and the rank band."""
     exam = exam_by_slug(slug)
     snap = analysis_state(exam).snapshot or {"rows": [], "topics": []}
     decisions = {
@@ -49,18 +53,23 @@ def ranking_csv(slug: str) -> Response:
             .where(Attempt.exam_id == exam.id)
         )
     }
+    topics = snap["topics"]
     header = [
-        _("rank"),
-        _("tied"),
+        "rank",
         _("candidate"),
-        _("email"),
+        "email",
+        _("score (percent of marks available)"),
         _("total"),
         _("max"),
+        _("tied"),
         _("percentile"),
-        *snap["topics"],
+        *[c for t in topics for c in (t, _("%(topic)s max", topic=t))],
         _("within cohort"),
-        _("P(top k) bootstrap"),
-        _("P(top k) IRT"),
+        _("decided by tie-break"),
+        _("P(top k)"),
+        _("P(top k) bootstrap check"),
+        _("rank band low"),
+        _("rank band high"),
         _("ability"),
         _("ability SE"),
         _("certainty"),
@@ -70,18 +79,23 @@ def ranking_csv(slug: str) -> Response:
     def rows() -> Iterator[list[object]]:
         yield header
         for row in snap["rows"]:
+            maxima = row.get("by_topic_max") or [None] * len(row["by_topic"])
             yield [
                 row["rank"],
-                int(row["tied"]),
                 label_of(exam, row),
                 "" if exam.blind else row["email"],
+                _num(row.get("score")),
                 _num(row["total"]),
                 _num(row["max_total"]),
+                int(row["tied"]),
                 _num(row["percentile"]),
-                *[_num(v) for v in row["by_topic"]],
+                *[_num(v) for pair in zip(row["by_topic"], maxima, strict=True) for v in pair],
                 int(row["within_cohort"]),
+                int(bool(row.get("tie_break"))),
+                _num(row.get("p_top_k")),
                 _num(row["p_boot"]),
-                _num(row["p_irt"]),
+                row["rank_low"] if row["rank_low"] is not None else "",
+                row["rank_high"] if row["rank_high"] is not None else "",
                 _num(row["ability"]),
                 _num(row["ability_se"]),
                 row["label"] or "",

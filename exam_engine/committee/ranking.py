@@ -51,7 +51,8 @@ def search(exam: Exam, rows: list[dict[str, Any]], query: str) -> list[dict[str,
 @bp.get("/exams/<slug>/ranking")
 @role_required(Role.COMMITTEE)
 def ranking(slug: str) -> str:
-    """The ranking: totals, sub-scores per topic, ties, the cut-off line and rank certainty."""
+    """The ranking: comparable scores, sub-scores per topic, ties, the cut-off line, how sure
+    the line is (the panel) and each candidate's rank certainty."""
     exam = exam_by_slug(slug)
     state = analysis_state(exam)
     rows: list[dict[str, Any]] = state.snapshot["rows"] if state.snapshot else []
@@ -68,6 +69,9 @@ def ranking(slug: str) -> str:
         if any(r is near[0] for r in page_rows):
             near = []
     decisions = decisions_for([r["attempt_id"] for r in page_rows + near])
+    outlook = (state.snapshot or {}).get("outlook") or {}
+    wanted = set(outlook.get("contenders", [])[:30])
+    by_id = {r["attempt_id"]: r for r in rows if r["attempt_id"] in wanted}
     locale = str(get_locale() or "en")
     return render_template(
         "committee/ranking.html",
@@ -83,6 +87,7 @@ def ranking(slug: str) -> str:
         pages=pages,
         page_size=PAGE_SIZE,
         decisions=decisions,
+        by_id=by_id,
         label_of=label_of,
         progress=progress_of(exam, clock.now()),
         form=ConfirmForm(),

@@ -25,20 +25,54 @@ from exam_engine.extensions import db
 from exam_engine.models import Exam, Job, JobKind, JobState
 from exam_engine.services import jobs as job_service
 from exam_engine.services.analysis import ExamAnalysis
+from exam_engine.services.ranking import RankRow
 from exam_engine.services.similarity import PairFlag
 
-VERSION = 1
+VERSION = 2
 log = logging.getLogger(__name__)
 
 
+def _ordered(result: ExamAnalysis) -> list[RankRow]:
+    """The ranking's rows in the analysis's order (ties at the line by the declared tie-break)."""
+    rows = result.ranking.rows
+    if result.analysis is None:
+        return rows
+    position = {int(c.candidate_id): n for n, c in enumerate(result.analysis.candidates)}
+    return sorted(rows, key=lambda r: position.get(r.attempt_id, len(position)))
+
+
+def _outlook(result: ExamAnalysis) -> dict[str, Any] | None:
+    """The panel's figures, with candidates named by attempt id."""
+    analysis = result.analysis
+    if analysis is None or analysis.outlook is None:
+        return None
+    o = analysis.outlook
+    ids = [int(c) for c in result.matrix.candidate_ids] if result.matrix else []
+    return {
+        "k": o.k,
+        "expected_above": pm.round_value(o.expected_above),
+        "expected_below": pm.round_value(o.expected_below),
+        "uncertain_places": o.uncertain_places,
+        "contenders": [ids[i] for i in o.contenders],
+        "clearly_in": o.clearly_in,
+        "disagreements": [ids[i] for i in o.disagreements],
+        "reliability": pm.round_value(o.reliability),
+        "warnings": o.warnings,
+    }
+
+
 def build(exam: Exam, result: ExamAnalysis, pairs: list[PairFlag]) -> dict[str, Any]:
-    """The JSON snapshot of an analysis (without plots: see :func:`draw_plots`)."""
+    """The JSON snapshot of an analysis (without plots: see :func:`draw_plots`).
+
+    Every number in it is already rounded by the one rule (:mod:`.psychometrics.numbers`);
+    pages, the CSV and the plots read these numbers and only choose how many decimals to show.
+    """
     ranking = result.ranking
     analysis = result.analysis
+    ordered = _ordered(result)
     rows = []
-    for n, row in enumerate(ranking.rows):
+    for row in ordered:
         a = result.by_attempt.get(row.attempt_id)
-        following = ranking.rows[n + 1] if n + 1 < len(ranking.rows) else None
         rows.append(
             {
                 "attempt_id": row.attempt_id,
@@ -46,14 +80,16 @@ def build(exam: Exam, result: ExamAnalysis, pairs: list[PairFlag]) -> dict[str, 
                 "email": row.candidate.email,
                 "rank": row.rank,
                 "tied": row.tied,
+                "score": a.score if a else row.score,
                 "total": row.total,
                 "max_total": row.max_total,
-                "percentile": row.percentile,
+                "percentile": pm.round_value(a.percentile if a else row.percentile),
                 "by_topic": [row.by_topic[t] for t in ranking.topics],
-                "within_cohort": row.within_cohort,
-                "last_in": row.within_cohort and not (following and following.within_cohort),
+                "by_topic_max": [row.topic_max[t] for t in ranking.topics],
+                "within_cohort": a.in_cohort if a else row.within_cohort,
+                "tie_break": a.tie_break if a else False,
+                "p_top_k": a.p_top_k if a else None,
                 "p_boot": a.p_top_k_bootstrap if a else None,
-                "p_irt": a.p_top_k_irt if a else None,
                 "ability": a.ability if a else None,
                 "ability_se": a.ability_se if a else None,
                 "label": a.label if a else None,
@@ -61,18 +97,26 @@ def build(exam: Exam, result: ExamAnalysis, pairs: list[PairFlag]) -> dict[str, 
                 "rank_high": a.rank_high if a else None,
             }
         )
+    for n, entry in enumerate(rows):
+        following = rows[n + 1] if n + 1 < len(rows) else None
+        entry["last_in"] = entry["within_cohort"] and not (following and following["within_cohort"])
     return {
         "version": VERSION,
         "k": exam.cohort_size,
         "topics": ranking.topics,
         "rows": rows,
+        "unequal_maxima": len({r.max_total for r in ranking.rows}) > 1,
         "certainty": None
         if analysis is None
         else {
             "replicates": analysis.replicates,
+            "parameter_sets": analysis.parameter_sets,
             "irt_model": analysis.irt_model,
             "irt_converged": analysis.irt_converged,
+            "clearly_in": analysis.clearly_in,
+            "clearly_out": analysis.clearly_out,
         },
+        "outlook": _outlook(result),
         "test": asdict(analysis.test) if analysis and analysis.test else None,
         "questions": [
             {
@@ -81,6 +125,7 @@ def build(exam: Exam, result: ExamAnalysis, pairs: list[PairFlag]) -> dict[str, 
                 "title": q.title,
                 "topic": q.topic,
                 "seen_by": q.seen_by,
+                "pooled": q.seen_by < len(ranking.rows),
                 "stats": asdict(q.stats) if q.stats else None,
             }
             for q in result.questions
@@ -118,13 +163,14 @@ def _plots(snapshot: dict[str, Any]) -> dict[str, str]:
     if not rows:
         return {}
     k = min(snapshot["k"], len(rows))
+    last_in = [r for r in rows if r["within_cohort"]]
     drawn = {
         "distribution": pm.score_distribution_svg(
-            [r["total"] for r in rows],
-            max_total=max(r["max_total"] for r in rows) or 1.0,
-            cutoff=rows[k - 1]["total"],
+            [r["score"] for r in rows],
+            max_total=100.0,
+            cutoff=(last_in[-1] if last_in else rows[k - 1])["score"],
             title=_("Score distribution"),
-            xlabel=_("Total mark"),
+            xlabel=_("Score (percentage of the marks available)"),
             ylabel=_("Candidates"),
             cutoff_label=_("cut-off"),
         )
@@ -142,7 +188,13 @@ def _plots(snapshot: dict[str, Any]) -> dict[str, str]:
                 title=_("Rank with its 90% band"),
                 xlabel=_("Rank"),
             )
-    usable = [q for q in snapshot["questions"] if q["stats"] is not None]
+    # A question whose marks do not vary has no discrimination: it is flagged in the table, and
+    # left off a map whose vertical axis it has no place on.
+    usable = [
+        q
+        for q in snapshot["questions"]
+        if q["stats"] is not None and q["stats"]["discrimination_index"] is not None
+    ]
     if usable:
         drawn["items"] = pm.item_map_svg(
             [q["slug"] for q in usable],

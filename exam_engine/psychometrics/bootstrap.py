@@ -1,13 +1,17 @@
-"""P(top k) by a bootstrap over items: how much would the cohort change with other questions?
+"""A sensitivity check, not the committee's figure: P(top k) by a bootstrap over items.
 
 Each replicate draws ``m`` items with replacement from the ``m`` items of the exam (the same draw
-for every candidate) and re-totals every candidate's marks on that draw. A candidate's probability
-is the share of replicates in which they rank in the top k (ties across the k-th place share the
-remaining places). This measures the uncertainty that comes from the choice of questions, not
-from a candidate's luck on the day; the IRT model (:mod:`.irt`) gives the other view.
+for every candidate) and recomputes every candidate's score — the share of the marks available to
+them on that draw — and a candidate's figure is the share of replicates in which they rank in
+the top k (ties across the k-th place share the remaining places). It asks "would the cohort
+change with other questions?" and nothing else: it has no model of a candidate's luck on the
+day and no regression to the mean, so it is overconfident (it calls the best scorer of a test of
+pure noise a near-certain pick). The figure the committee sees comes from the ability posterior
+(:mod:`.plausible`); this one is shown beside it, labelled, to show how much the choice of
+questions alone could move the line.
 
-A replicate's totals are ``scores @ counts`` where ``counts[j]`` is how often item ``j`` was
-drawn, so a batch of replicates is one matrix product.
+A replicate's marks and maxima are ``scores @ counts`` and ``available @ counts``, where
+``counts[j]`` is how often item ``j`` was drawn, so a batch of replicates is two matrix products.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from exam_engine.psychometrics.matrix import TOTAL_DECIMALS, ScoreMatrix
+from exam_engine.psychometrics.matrix import ScoreMatrix
+from exam_engine.psychometrics.numbers import rounded
 from exam_engine.psychometrics.ranking import TopKResult, TopKTally
 
 
@@ -46,11 +51,15 @@ def bootstrap_top_k(
     n, m = matrix.scores.shape
     tally = TopKTally(n, k, tracked)
     rng = np.random.default_rng(seed)
+    marks = np.nan_to_num(matrix.scores, nan=0.0).T
+    maxima = (matrix.observed * matrix.max_marks).T
     done = 0
     while done < replicates:
         size = min(batch, replicates - done)
         counts = rng.multinomial(m, np.full(m, 1.0 / m), size=size).astype(np.float64)
-        totals = np.round(counts @ matrix.scores.T, TOTAL_DECIMALS)
-        tally.add(totals)
+        available = counts @ maxima
+        got = counts @ marks
+        shares = np.divide(100.0 * got, available, out=np.zeros_like(got), where=available > 0)
+        tally.add(rounded(shares))
         done += size
     return tally.result(level)

@@ -1,4 +1,10 @@
-"""The candidates × items score matrix that every statistic in this package starts from."""
+"""The candidates × items score matrix that every statistic in this package starts from.
+
+Items are *questions*. When candidates draw their questions from pools, a candidate's row has a
+mark for the questions they were given and ``nan`` (missing) for the others; a question the
+committee dropped is missing too, never zero. Every statistic uses, for each question, only the
+candidates who saw it, and a candidate's score is the share of the marks *available to them*.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from exam_engine.psychometrics.numbers import DECIMALS, rounded
+
 FloatArray = npt.NDArray[np.float64]
 
-#: Totals are rounded to this many decimals before they are compared, so that fractional marks
-#: (1/3 + 2/3 against 1.0) tie when they should instead of differing in the last bit.
-TOTAL_DECIMALS = 9
+#: Totals are rounded by the one rule of :mod:`.numbers` before they are compared.
+TOTAL_DECIMALS = DECIMALS
 
 
 @dataclass(frozen=True, eq=False)
@@ -22,7 +29,8 @@ class ScoreMatrix:
     Build it with :func:`score_matrix`, which validates and copies its inputs; the arrays are
     read-only afterwards.
 
-    :ivar scores: ``(n, m)`` marks, each between 0 and the item's maximum.
+    :ivar scores: ``(n, m)`` marks, each between 0 and the item's maximum; ``nan`` where the
+        candidate did not have the item (not drawn, or dropped).
     :ivar max_marks: ``(m,)`` maximum marks, all positive.
     :ivar candidate_ids: ``n`` identifiers, in row order.
     :ivar item_ids: ``m`` identifiers, in column order.
@@ -48,15 +56,41 @@ class ScoreMatrix:
 
     @property
     def fractions(self) -> FloatArray:
-        """Scores as fractions of each item's maximum, ``(n, m)`` in [0, 1]."""
+        """Scores as fractions of each item's maximum, ``(n, m)`` in [0, 1], ``nan`` if missing."""
         return self.scores / self.max_marks
 
+    @property
+    def observed(self) -> npt.NDArray[np.bool_]:
+        """``(n, m)``: whether the candidate had the item."""
+        return ~np.isnan(self.scores)
+
+    @property
+    def complete(self) -> bool:
+        """Whether every candidate had every item (no pools, nothing dropped)."""
+        return bool(self.observed.all())
+
     def totals(self) -> FloatArray:
-        """Each candidate's total mark, rounded to :data:`TOTAL_DECIMALS` decimals.
+        """Each candidate's total mark over the items they had, rounded by the one rule.
 
         :returns: ``(n,)`` totals.
         """
-        return np.round(self.scores.sum(axis=1), TOTAL_DECIMALS)
+        return rounded(np.nansum(self.scores, axis=1))
+
+    def available(self) -> FloatArray:
+        """Each candidate's maximum: the sum of the maxima of the items they had.
+
+        :returns: ``(n,)`` maxima (0 for a candidate with no item).
+        """
+        return rounded(self.observed @ self.max_marks)
+
+    def shares(self) -> FloatArray:
+        """The comparable score: percentage of the marks available to each candidate.
+
+        :returns: ``(n,)`` percentages in [0, 100], rounded by the one rule (0 with no item).
+        """
+        available = self.available()
+        safe = np.where(available > 0, available, 1.0)
+        return rounded(np.where(available > 0, 100.0 * self.totals() / safe, 0.0))
 
     def item_index(self, ids: Iterable[str]) -> list[int]:
         """Column positions of the given item ids.
@@ -87,7 +121,8 @@ def score_matrix(
 ) -> ScoreMatrix:
     """Validate plain arrays and build a :class:`ScoreMatrix`.
 
-    A missing response must be given as 0 marks (Moodle's first option for incomplete attempts).
+    An unanswered question the candidate was given is 0 marks; a question they were not given
+    (or that was dropped) is ``nan``. Marks are rounded by the one rule of :mod:`.numbers`.
 
     :param scores: ``(n, m)`` marks.
     :param max_marks: ``(m,)`` maximum marks (or one number for every item).
@@ -95,7 +130,7 @@ def score_matrix(
     :param item_ids: column identifiers; ``"1"``, ``"2"``, ... when omitted.
     :param random_guess: ``(m,)`` random-guess fractions in [0, 1], ``nan`` where undefined.
     :returns: the validated matrix (a copy; later changes to the inputs do not leak in).
-    :raises ValueError: on wrong shapes, non-finite marks, marks outside ``[0, max]``,
+    :raises ValueError: on wrong shapes, infinite marks, marks outside ``[0, max]``,
         non-positive maxima, or duplicate ids.
     """
     s = np.array(scores, dtype=np.float64, copy=True)
@@ -107,12 +142,13 @@ def score_matrix(
     mx = np.broadcast_to(np.asarray(max_marks, dtype=np.float64), (m,)).copy()
     if not np.all(np.isfinite(mx)) or np.any(mx <= 0):
         raise ValueError("every maximum mark must be a positive number")
-    if not np.all(np.isfinite(s)):
-        raise ValueError("scores must be finite numbers (give a missing response 0 marks)")
+    if np.any(np.isinf(s)):
+        raise ValueError("scores must be finite numbers, or nan for an item the candidate lacked")
     tolerance = 1e-9 * mx
-    if np.any(s < -tolerance) or np.any(s > mx + tolerance):
-        raise ValueError("every score must lie between 0 and the item's maximum mark")
-    s = np.clip(s, 0.0, mx)
+    with np.errstate(invalid="ignore"):
+        if np.any(s < -tolerance) or np.any(s > mx + tolerance):
+            raise ValueError("every score must lie between 0 and the item's maximum mark")
+    s = rounded(np.clip(s, 0.0, mx))
     cids = (
         tuple(str(c) for c in candidate_ids)
         if candidate_ids is not None
@@ -163,7 +199,7 @@ def drop_items(matrix: ScoreMatrix, ids: Iterable[str]) -> ScoreMatrix:
 
 
 def full_marks(matrix: ScoreMatrix, ids: Iterable[str]) -> ScoreMatrix:
-    """The matrix with everyone given the maximum mark on the given items.
+    """The matrix with everyone who had the given items given their maximum mark.
 
     :param matrix: the original matrix (unchanged).
     :param ids: item ids to award in full.
@@ -172,7 +208,8 @@ def full_marks(matrix: ScoreMatrix, ids: Iterable[str]) -> ScoreMatrix:
     """
     columns = matrix.item_index(ids)
     scores = matrix.scores.copy()
-    scores[:, columns] = matrix.max_marks[columns]
+    block = scores[:, columns]
+    scores[:, columns] = np.where(np.isnan(block), np.nan, matrix.max_marks[columns])
     return score_matrix(
         scores,
         matrix.max_marks,

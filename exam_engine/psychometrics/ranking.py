@@ -1,4 +1,4 @@
-"""Ranks with ties as ties, percentiles, and tallies of top-k places over replicates."""
+"""Ranks with ties as ties, percentiles, the cut-off's tie-break, and tallies of top-k places."""
 
 from __future__ import annotations
 
@@ -8,21 +8,26 @@ import numpy as np
 import numpy.typing as npt
 
 from exam_engine.psychometrics.matrix import FloatArray, ScoreMatrix
+from exam_engine.psychometrics.numbers import percentile_ranks, rounded
 
 IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True, eq=False)
 class Ranking:
-    """Totals and ranks of a matrix's candidates, in row order.
+    """Scores and ranks of a matrix's candidates, in row order.
 
-    :ivar totals: total marks.
-    :ivar ranks: competition ranks ("1, 2, 2, 4"): one plus the number of strictly higher totals.
-    :ivar tied: whether another candidate has the same total.
-    :ivar percentiles: percentage of candidates with a strictly lower total (0 for the lowest).
+    :ivar scores: the primary score, percentage of the marks available to the candidate.
+    :ivar totals: total marks over the items the candidate had.
+    :ivar available: the maximum of those items.
+    :ivar ranks: competition ranks ("1, 2, 2, 4"): one plus the number of strictly higher scores.
+    :ivar tied: whether another candidate has the same score.
+    :ivar percentiles: percentile ranks (:func:`.numbers.percentile_ranks`).
     """
 
+    scores: FloatArray
     totals: FloatArray
+    available: FloatArray
     ranks: IntArray
     tied: npt.NDArray[np.bool_]
     percentiles: FloatArray
@@ -31,32 +36,67 @@ class Ranking:
 def competition_ranks(values: npt.ArrayLike) -> IntArray:
     """Standard competition ranks, highest value first: ``[9, 7, 7, 5] -> [1, 2, 2, 4]``.
 
-    :param values: one value per candidate; compared exactly, so round first if needed.
+    :param values: one value per candidate; compared after rounding by the one rule.
     :returns: ranks, one per value.
     """
-    v = np.asarray(values, dtype=np.float64)
+    v = rounded(values).reshape(-1)
     ascending = np.sort(v)
     higher = v.size - np.searchsorted(ascending, v, side="right")
     return (higher + 1).astype(np.int64)
 
 
 def rank(matrix: ScoreMatrix) -> Ranking:
-    """Rank the candidates of ``matrix`` by total mark. No hidden tie-break: ties stay ties.
+    """Rank the candidates of ``matrix`` by their share of the marks available to them.
+
+    Raw totals never decide a rank: candidates who drew questions worth different points are
+    compared on percentages. No hidden tie-break: ties stay ties (see :func:`cutoff`).
 
     :param matrix: the scores.
-    :returns: totals, ranks, tie flags and percentiles.
+    :returns: scores, totals, ranks, tie flags and percentiles.
     """
-    totals = matrix.totals()
-    ascending = np.sort(totals)
-    lower = np.searchsorted(ascending, totals, side="left")
-    upper = np.searchsorted(ascending, totals, side="right")
-    n = max(totals.size, 1)
+    scores = matrix.shares()
+    ascending = np.sort(scores)
+    lower = np.searchsorted(ascending, scores, side="left")
+    upper = np.searchsorted(ascending, scores, side="right")
     return Ranking(
-        totals=totals,
-        ranks=competition_ranks(totals),
+        scores=scores,
+        totals=matrix.totals(),
+        available=matrix.available(),
+        ranks=competition_ranks(scores),
         tied=(upper - lower) > 1,
-        percentiles=100.0 * lower / n,
+        percentiles=percentile_ranks(scores),
     )
+
+
+def cutoff(scores: npt.ArrayLike, k: int, tie_break: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Who is within the cohort of ``k``, with the declared tie-break at the line.
+
+    Everyone whose score is strictly above the k-th best is in. When candidates tie across the
+    line, the places left go to the tied candidates with the higher ``tie_break`` value (the IRT
+    ability: which questions they got right, not only how many marks); candidates equal on both
+    stay together, so then more than ``k`` are in and the committee decides.
+
+    :param scores: primary scores (rounded by the one rule before comparing).
+    :param k: size of the cohort, ``1 <= k <= n``.
+    :param tie_break: second key, higher is better (rounded likewise).
+    :returns: ``(n,)`` booleans.
+    :raises ValueError: if ``k`` is out of range.
+    """
+    s = rounded(scores).reshape(-1)
+    t = rounded(tie_break).reshape(-1)
+    n = s.size
+    if not 1 <= k <= n:
+        raise ValueError(f"k must be between 1 and the number of candidates ({n}), got {k}")
+    line = np.sort(s)[n - k]
+    inside = s > line
+    level = np.flatnonzero(s == line)
+    left = k - int(inside.sum())
+    if left >= level.size:
+        inside[level] = True
+        return inside
+    second = np.sort(t[level])[::-1]
+    inside[level[t[level] >= second[left - 1]]] = True
+    return inside
 
 
 @dataclass(frozen=True, eq=False)

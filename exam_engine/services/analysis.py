@@ -1,10 +1,11 @@
 """From the database to the statistics: score matrices, rank certainty and item analysis.
 
-Items of the statistics are the exam's *slots*: each section's j-th question for every
-candidate (questions sorted by slug within the section). When a section gives everyone the same
-questions, a slot is a question; when it draws from a larger pool, a slot mixes the questions of
-that pool, as a random-question slot does in Moodle's quiz statistics. Per-question figures are
-computed on the candidates who saw the question, with its column against the rest of the test.
+Items of the statistics are the exam's *questions*. A candidate's row has their mark on every
+question they were given and nothing (missing) for the others: questions of a pool they did not
+draw, and questions the committee dropped — never a zero. Each question's figures use the
+candidates who saw it and its own maximum. For Cronbach's alpha and the effective weights the
+exam's *slots* are used as well: each section's j-th question for every candidate (questions
+sorted by slug within the section), as a random-question slot is in Moodle's quiz statistics.
 """
 
 from __future__ import annotations
@@ -12,14 +13,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from exam_engine import psychometrics as pm
 from exam_engine.extensions import db
-from exam_engine.models import AttemptQuestion, Exam, Question, QuestionVersion
+from exam_engine.models import AttemptQuestion, Exam, JobKind, JobState, Question, QuestionVersion
+from exam_engine.services import jobs as job_service
 from exam_engine.services.ranking import (
     Mark,
     Ranking,
@@ -78,48 +82,105 @@ def _slots(attempt_ids: list[int]) -> dict[int, dict[int, str]]:
     return slots
 
 
+@dataclass
+class Built:
+    """The question matrix, the slot marks, and the questions in column order."""
+
+    matrix: pm.ScoreMatrix
+    slot_marks: npt.NDArray[np.float64]
+    question_ids: list[int]
+
+
 def build_matrix(
-    attempt_ids: list[int], marks: dict[int, list[Mark]], slots: dict[int, dict[int, str]]
-) -> tuple[pm.ScoreMatrix, dict[int, dict[int, float]]] | None:
-    """The candidates × slots matrix, and each attempt's score per question."""
-    per_question: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
-    maxima: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    attempt_ids: list[int],
+    marks: dict[int, list[Mark]],
+    slots: dict[int, dict[int, str]],
+    guesses: dict[int, float | None] | None = None,
+) -> Built | None:
+    """The candidates × questions matrix (missing where not had) and the slot marks.
+
+    :param attempt_ids: the rows.
+    :param marks: each attempt's effective marks (dropped questions already left out).
+    :param slots: each attempt's question → slot id.
+    :param guesses: random-guess fraction per question id, where known.
+    :returns: the matrices, or ``None`` when there is no mark at all.
+    """
+    got: dict[tuple[int, int], float] = defaultdict(float)
+    top: dict[tuple[int, int], float] = defaultdict(float)
     for attempt_id in attempt_ids:
         for m in marks[attempt_id]:
             if m.question_id is not None:
-                per_question[attempt_id][m.question_id] += m.score
-                maxima[attempt_id][m.question_id] += m.max_score
+                got[(attempt_id, m.question_id)] += m.score
+                top[(attempt_id, m.question_id)] += m.max_score
+    maxima: dict[int, float] = {}
+    for (_, question_id), value in top.items():
+        maxima[question_id] = max(maxima.get(question_id, 0.0), value)
+    questions = sorted(q for q, v in maxima.items() if v > 0)
+    if not attempt_ids or not questions:
+        return None
+    column = {q: j for j, q in enumerate(questions)}
     slot_ids = sorted(
-        {s for a in attempt_ids for q, s in slots[a].items() if q in maxima[a]},
+        {s for a in attempt_ids for s in slots[a].values()},
         key=lambda s: tuple(map(int, s.split("."))),
     )
-    if not attempt_ids or not slot_ids:
-        return None
-    column = {s: j for j, s in enumerate(slot_ids)}
-    scores = np.zeros((len(attempt_ids), len(slot_ids)))
-    top = np.zeros(len(slot_ids))
+    slot_column = {s: j for j, s in enumerate(slot_ids)}
+    scores = np.full((len(attempt_ids), len(questions)), np.nan)
+    slot_marks = np.full((len(attempt_ids), len(slot_ids)), np.nan)
     for i, attempt_id in enumerate(attempt_ids):
-        for question_id, score in per_question[attempt_id].items():
-            j = column[slots[attempt_id][question_id]]
-            scores[i, j] += score
-            top[j] = max(top[j], maxima[attempt_id][question_id])
-    keep = top > 0
+        for question_id, slot in slots[attempt_id].items():
+            own = top.get((attempt_id, question_id), 0.0)
+            if question_id not in column or own <= 0:
+                continue
+            # An older version worth other points counts as the same share of today's maximum.
+            value = got[(attempt_id, question_id)] * maxima[question_id] / own
+            scores[i, column[question_id]] = value
+            slot_marks[i, slot_column[slot]] = value
+    known = guesses or {}
+    guess = [float(g) if (g := known.get(q)) is not None else np.nan for q in questions]
     matrix = pm.score_matrix(
-        scores[:, keep],
-        top[keep],
+        scores,
+        [maxima[q] for q in questions],
         candidate_ids=[str(a) for a in attempt_ids],
-        item_ids=[s for s, k in zip(slot_ids, keep, strict=True) if k],
+        item_ids=[str(q) for q in questions],
+        random_guess=guess,
     )
-    return matrix, per_question
+    return Built(matrix, slot_marks, questions)
+
+
+def random_guess(data: dict[str, Any]) -> float | None:
+    """Moodle's random guess score of a question: only single-choice parts can be guessed.
+
+    :param data: the question version's content.
+    :returns: the mean over parts of 1 / number of choices, or ``None`` when a part is free
+        response (Moodle shows none for those).
+    """
+    shares = []
+    for part in data.get("parts") or []:
+        choices = part.get("choices") or []
+        if part.get("input") != "choice" or not choices:
+            return None
+        shares.append(1.0 / len(choices))
+    return float(np.mean(shares)) if shares else None
+
+
+def previous_labels(exam: Exam) -> dict[str, str]:
+    """The labels of the exam's last stored analysis, by attempt id (for their hysteresis);
+    none when the cohort size has changed since (the labels answered another question)."""
+    job = job_service.latest(exam.id, JobKind.ANALYSIS, (JobState.DONE,))
+    stored = (job.result or {}) if job else {}
+    if stored.get("k") != exam.cohort_size:
+        return {}
+    rows = stored.get("rows", [])
+    return {str(r["attempt_id"]): r["label"] for r in rows if r.get("label")}
 
 
 def analyse_exam(
     exam: Exam, replicates: int = REPLICATES, progress: Progress | None = None
 ) -> ExamAnalysis:
-    """Ranking, rank certainty (bootstrap and IRT) and item analysis of an exam.
+    """Ranking, rank certainty (posterior, and the bootstrap as a check) and item analysis.
 
     :param exam: the exam; only closed, graded attempts count.
-    :param replicates: bootstrap replicates (and IRT posterior draws).
+    :param replicates: posterior draws (and bootstrap replicates).
     :param progress: called with (steps done, steps in all) as the work goes on.
     :returns: the analysis; ``analysis`` is ``None`` with fewer than two candidates.
     """
@@ -137,18 +198,28 @@ def analyse_exam(
     )
     ids = [a.id for a in attempts]
     slots = _slots(ids)
-    built = build_matrix(ids, marks, slots)
+    questions = _questions({q for a in ids for q in slots[a]})
+    guesses = {
+        q: random_guess(v.current_version.data) if v.current_version else None
+        for q, v in questions.items()
+    }
+    built = build_matrix(ids, marks, slots, guesses)
     step()
     if built is None or len(ids) < 2:
         return result
-    matrix, per_question = built
-    result.matrix = matrix
+    result.matrix = built.matrix
     k = min(exam.cohort_size, len(ids))
-    result.analysis = pm.analyse(matrix, k, replicates=replicates, seed=0)
+    result.analysis = pm.analyse(
+        built.matrix,
+        k,
+        replicates=replicates,
+        seed=0,
+        slots=built.slot_marks,
+        previous=previous_labels(exam),
+    )
     step()
     result.by_attempt = {int(row.candidate_id): row for row in result.analysis.candidates}
-    step.total += len({q for a in ids for q in slots[a]})
-    result.questions = _question_items(exam, ids, per_question, slots, matrix, ranking, step)
+    result.questions = _question_items(questions, slots, ids, built, result.analysis, ranking)
     step()
     return result
 
@@ -165,62 +236,45 @@ class _Steps:
             self.progress(self.done, self.total)
 
 
+def _questions(ids: set[int]) -> dict[int, Question]:
+    """The questions with their current versions, by id (one statement)."""
+    if not ids:
+        return {}
+    stmt = (
+        select(Question)
+        .where(Question.id.in_(list(ids)))
+        .options(joinedload(Question.current_version))
+    )
+    return {q.id: q for q in db.session.scalars(stmt)}
+
+
 def _question_items(
-    exam: Exam,
-    ids: list[int],
-    per_question: dict[int, dict[int, float]],
+    questions: dict[int, Question],
     slots: dict[int, dict[int, str]],
-    matrix: pm.ScoreMatrix,
+    ids: list[int],
+    built: Built,
+    analysis: pm.Analysis,
     ranking: Ranking,
-    step: Callable[[], None] = lambda: None,
 ) -> list[QuestionItem]:
-    """Moodle's item statistics for each question, on the candidates who saw it."""
-    seen: dict[int, list[int]] = defaultdict(list)
-    for row, attempt_id in enumerate(ids):
+    """Each question's statistics (from the analysis), how many saw it, and its adjustment."""
+    seen: dict[int, int] = defaultdict(int)
+    for attempt_id in ids:
         for question_id in slots[attempt_id]:
-            seen[question_id].append(row)
-    columns = {s: j for j, s in enumerate(matrix.item_ids)}
-    questions = {
-        q.id: q
-        for q in db.session.scalars(
-            select(Question)
-            .where(Question.id.in_(list(seen)))
-            .options(joinedload(Question.current_version))
-        )
-    }
+            seen[question_id] += 1
+    stats = dict(zip(built.question_ids, analysis.items, strict=True))
     items = []
-    for question_id, rows in seen.items():
-        step()
+    for question_id, count in seen.items():
         question = questions.get(question_id)
         if question is None or question.current_version is None:
             continue
-        stats = None
-        slot_cols = [columns.get(slots[ids[r]][question_id]) for r in rows]
-        if len(rows) >= 2 and all(c is not None for c in slot_cols):
-            # Put this question's column first for every candidate who saw it.
-            sub = np.array(
-                [
-                    [matrix.scores[r, c]]
-                    + [matrix.scores[r, j] for j in range(matrix.n_items) if j != c]
-                    for r, c in zip(rows, slot_cols, strict=True)
-                ]
-            )
-            top = max(matrix.max_marks[c] for c in slot_cols if c is not None)
-            others = [matrix.max_marks[j] for j in range(matrix.n_items) if j != slot_cols[0]]
-            sub_matrix = pm.score_matrix(
-                np.minimum(sub, [top, *others]),
-                [top, *others],
-                item_ids=[question.slug] + [f"rest{j}" for j in range(len(others))],
-            )
-            stats = pm.analyse_items(sub_matrix).items[0]
         adjustment = ranking.adjustments.get(question_id)
         items.append(
             QuestionItem(
                 question,
                 question.current_version.title,
                 question.current_version.topic,
-                len(rows),
-                stats,
+                count,
+                stats.get(question_id),
                 adjustment.action.value if adjustment else None,
             )
         )

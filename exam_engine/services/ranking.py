@@ -1,4 +1,11 @@
-"""The committee's ranking: totals, per-topic sub-scores, ties, percentiles, the cut-off at k."""
+"""The committee's ranking: comparable scores, per-topic sub-scores, ties, percentiles, the cut-off.
+
+Candidates who drew different questions have different maxima, so the ranking is by the
+primary score, the percentage of the marks available to the candidate
+(:meth:`RankRow.score`); raw totals are shown with their maximum and never decide a rank.
+Numbers follow the one rounding rule and the one percentile definition of
+:mod:`exam_engine.psychometrics.numbers`.
+"""
 
 from __future__ import annotations
 
@@ -20,11 +27,16 @@ from exam_engine.models import (
     ItemAdjustment,
     QuestionVersion,
 )
+from exam_engine.psychometrics.numbers import percentile_rank, round_value
 
 
 @dataclass
 class RankRow:
-    """One candidate's line in the ranking."""
+    """One candidate's line in the ranking.
+
+    ``total`` and ``max_total`` are over the questions the candidate had (dropped ones left
+    out); ``by_topic``/``topic_max`` likewise per topic.
+    """
 
     rank: int
     tied: bool
@@ -33,9 +45,15 @@ class RankRow:
     total: float
     max_total: float
     by_topic: dict[str, float] = field(default_factory=dict)
+    topic_max: dict[str, float] = field(default_factory=dict)
     percentile: float = 0.0
     within_cohort: bool = False
     decision: Decision | None = None
+
+    @property
+    def score(self) -> float:
+        """The primary score: percentage of the marks available to the candidate."""
+        return round_value(100.0 * self.total / self.max_total) if self.max_total > 0 else 0.0
 
 
 @dataclass
@@ -88,20 +106,26 @@ def effective_marks(exam: Exam, attempts: list[Attempt]) -> dict[int, list[Mark]
     found: dict[int, list[Mark]] = defaultdict(list)
     if not attempts:
         return found
+    # Columns, not Grade objects: 10,000 attempts have hundreds of thousands of grades.
     stmt = (
-        select(Grade, QuestionVersion.question_id)
+        select(
+            Grade.attempt_id,
+            Grade.part_key,
+            Grade.topic,
+            Grade.score,
+            Grade.max_score,
+            QuestionVersion.question_id,
+        )
         .join(QuestionVersion, QuestionVersion.id == Grade.question_version_id, isouter=True)
         .where(Grade.attempt_id.in_([a.id for a in attempts]))
         .order_by(Grade.id)
     )
-    for grade, question_id in db.session.execute(stmt):
+    for attempt_id, part_key, topic, score, max_score, question_id in db.session.execute(stmt):
         action = adjustments[question_id].action if question_id in adjustments else None
         if action == ItemAction.DROP:
             continue
-        score = grade.max_score if action == ItemAction.FULL_MARKS else grade.score
-        found[grade.attempt_id].append(
-            Mark(grade.part_key, question_id, grade.topic, score, grade.max_score)
-        )
+        counted = max_score if action == ItemAction.FULL_MARKS else score
+        found[attempt_id].append(Mark(part_key, question_id, topic, counted, max_score))
     return found
 
 
@@ -110,7 +134,7 @@ def rank_exam(
     attempts: list[Attempt] | None = None,
     marks: dict[int, list[Mark]] | None = None,
 ) -> Ranking:
-    """Rank the exam's graded attempts; equal totals share a rank (no hidden tie-break).
+    """Rank the exam's graded attempts by primary score; equal scores share a rank.
 
     :param exam: the exam.
     :param attempts: its graded attempts, when the caller has them already.
@@ -130,17 +154,20 @@ def rank_exam(
     rows = []
     for attempt in attempts:
         by_topic: dict[str, float] = dict.fromkeys(topics, 0.0)
+        topic_max: dict[str, float] = dict.fromkeys(topics, 0.0)
         for m in marks[attempt.id]:
             by_topic[m.topic] += m.score
+            topic_max[m.topic] += m.max_score
         rows.append(
             RankRow(
                 rank=0,
                 tied=False,
                 attempt_id=attempt.id,
                 candidate=attempt.candidate,
-                total=round(sum(m.score for m in marks[attempt.id]), 6),
-                max_total=sum(m.max_score for m in marks[attempt.id]),
-                by_topic=by_topic,
+                total=round_value(sum(m.score for m in marks[attempt.id])),
+                max_total=round_value(sum(m.max_score for m in marks[attempt.id])),
+                by_topic={t: round_value(v) for t, v in by_topic.items()},
+                topic_max={t: round_value(v) for t, v in topic_max.items()},
                 decision=decisions.get(attempt.id),
             )
         )
@@ -149,14 +176,16 @@ def rank_exam(
 
 
 def place(rows: list[RankRow], k: int) -> None:
-    """Sort best first and give competition ranks (1, 2, 2, 4), percentiles and the cut-off."""
-    rows.sort(key=lambda r: (-r.total, r.attempt_id))
-    counts = Counter(r.total for r in rows)
+    """Sort best first by primary score and give competition ranks (1, 2, 2, 4), percentiles
+    and the cut-off (everyone tied at the line is within it here; the analysis applies the
+    declared tie-break)."""
+    rows.sort(key=lambda r: (-r.score, r.attempt_id))
+    counts = Counter(r.score for r in rows)
     n = len(rows)
     for index, row in enumerate(rows):
         previous = rows[index - 1] if index else None
-        row.rank = previous.rank if previous and previous.total == row.total else index + 1
-        row.tied = counts[row.total] > 1
-        below = n - row.rank - counts[row.total] + 1
-        row.percentile = 100.0 * (below + 0.5 * counts[row.total]) / n
+        row.rank = previous.rank if previous and previous.score == row.score else index + 1
+        row.tied = counts[row.score] > 1
+        below = n - row.rank - counts[row.score] + 1
+        row.percentile = percentile_rank(below, counts[row.score], n)
         row.within_cohort = row.rank <= k

@@ -1,4 +1,4 @@
-"""Time the committee's analytics on 10,000 candidates × 40 items (issue #6, point 9).
+"""Time the committee's analytics on 10,000 candidates × 40 items (issue #6 point 9, issue 12).
 
 Run: ``.venv/bin/python tests/benchmarks/analytics.py [--candidates N] [--items M] [--k K]``.
 Prints each figure and the total; exits with status 1 if the total is over the budget (10 s).
@@ -20,7 +20,7 @@ from exam_engine.psychometrics import (
     analyse_items,
     bootstrap_top_k,
     fit_irt,
-    irt_top_k,
+    posterior_top_k,
     rank,
 )
 from exam_engine.psychometrics.analysis import band_rows
@@ -71,8 +71,10 @@ def main() -> int:
     )
     fit = timed("IRT estimation (2PL, EM)", lambda: fit_irt(matrix, "2pl"), figures)
     timed(
-        f"IRT P(top k) ({args.replicates} draws)",
-        lambda: irt_top_k(fit, args.k, draws=args.replicates, seed=0),
+        f"P(top k), plausible values ({args.replicates} draws)",
+        lambda: posterior_top_k(
+            fit, matrix, args.k, draws=args.replicates, seed=0, tracked=tracked
+        ),
         figures,
     )
     total = sum(figures.values())

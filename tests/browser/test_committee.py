@@ -59,7 +59,7 @@ def test_review_override_and_export(app: Flask, live_server: str, page: Page) ->
         page.get_by_role("link", name="Export CSV").click()
     text = download_info.value.path().read_text(encoding="utf-8-sig")
     header, first_row, second_row = text.splitlines()[:3]
-    assert header.startswith("rank,tied,candidate,email,total")
+    assert header.startswith("rank,candidate,email,score (percent of marks available),total")
     assert "ada@example.org" in first_row and "bob@example.org" in second_row
     assert second_row.split(",")[4] == "1"  # Bob's total now counts the override
 

@@ -52,7 +52,7 @@ def override(client: FlaskClient, grade: Grade, score: float) -> None:
 
 
 def cy_row(page: str) -> str:
-    start = page.index("Cy</a>")
+    start = page.index("Cy</a>", page.index('<table id="ranking"'))  # not the panel's list
     return page[start : page.index("</tr>", start)]
 
 

@@ -35,14 +35,14 @@ def test_rows_are_in_rank_order_with_every_field(result, sitting):
 
 def test_probabilities_and_labels_agree(result):
     for row in result.candidates:
-        both = (row.p_top_k_bootstrap, row.p_top_k_irt)
         if row.label == "clearly in":
-            assert min(both) >= 0.9
+            assert row.p_top_k >= 0.9
         elif row.label == "clearly out":
-            assert max(both) <= 0.1
+            assert row.p_top_k <= 0.1
         else:
-            assert max(both) > 0.1 and min(both) < 0.9
-    assert sum(r.p_top_k_irt for r in result.candidates) == pytest.approx(15)
+            assert 0.1 < row.p_top_k < 0.9
+    assert sum(r.p_top_k for r in result.candidates) == pytest.approx(15)
+    assert sum(r.p_top_k_bootstrap for r in result.candidates) == pytest.approx(15)
     labels = {row.label for row in result.candidates}
     assert labels == {"clearly in", "borderline", "clearly out"}
 
@@ -64,10 +64,14 @@ def test_json_serialisable(result):
         "p_top_k_bootstrap",
         "ability",
         "ability_se",
-        "p_top_k_irt",
+        "p_top_k",
+        "score",
+        "available",
+        "tie_break",
         "label",
     }
     assert data["items"][0]["facility"] > 0
+    assert data["outlook"]["k"] == 15
 
 
 def test_ranking_follows_item_decisions(sitting):

@@ -40,7 +40,9 @@ def test_ranking_keeps_ties_and_gives_percentiles(matrix):
     assert result.totals.tolist() == [3, 4, 3, 3, 0]
     assert result.ranks.tolist() == [2, 1, 2, 2, 5]
     assert result.tied.tolist() == [True, False, True, True, False]
-    assert result.percentiles.tolist() == [20.0, 80.0, 20.0, 20.0, 0.0]
+    assert result.scores.tolist() == [50.0, 66.666667, 50.0, 50.0, 0.0]
+    # Percentile rank: below plus half of those level (the candidate included).
+    assert result.percentiles.tolist() == [50.0, 90.0, 50.0, 50.0, 10.0]
 
 
 def test_fractional_marks_that_add_up_equal_tie():
@@ -83,7 +85,7 @@ def test_cannot_drop_everything(matrix):
         ([[2, 2]], [1, 2]),  # 2 is above the first item's maximum of 1
         ([[1.5, 0]], [1, 1]),  # above the maximum
         ([[-0.5, 0]], [1, 1]),  # negative
-        ([[float("nan"), 0]], [1, 1]),  # missing must be 0, not NaN
+        ([[float("inf"), 0]], [1, 1]),  # infinite
         ([[1, 0]], [1, 0]),  # zero maximum
         (np.zeros((0, 2)), [1, 1]),  # no candidates
     ],

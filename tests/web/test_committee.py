@@ -46,7 +46,7 @@ def test_ranking_page_shows_certainty_and_plots(app: Flask, client: FlaskClient)
     slug = sitting(app)
     login(client, make_staff("committee"))
     page = client.get(f"/committee/exams/{slug}/ranking").get_data(as_text=True)
-    assert "P(top k), bootstrap" in page and "clearly" in page
+    assert "Bootstrap check" in page and "clearly" in page and "How sure is the line?" in page
     assert page.count("<svg") == 2 and 'class="in cutoff"' in page
     assert page.index("Ada") < page.index("Bob") < page.index("Cy")
 
@@ -70,8 +70,8 @@ def test_ranking_csv_has_subscores_and_probabilities(app: Flask, client: FlaskCl
     text = client.get(f"/committee/exams/{slug}/ranking.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert [r["email"] for r in rows] == ["ada@example.org", "bob@example.org", "cy@example.org"]
-    assert all(0 <= float(r["P(top k) bootstrap"]) <= 1 for r in rows)
-    assert float(rows[0]["P(top k) IRT"]) > float(rows[2]["P(top k) IRT"])
+    assert all(0 <= float(r["P(top k) bootstrap check"]) <= 1 for r in rows)
+    assert float(rows[0]["P(top k)"]) > float(rows[2]["P(top k)"])
     responses = client.get(f"/committee/exams/{slug}/responses.csv").get_data(as_text=True)
     assert len(list(csv.reader(io.StringIO(responses)))) > 10
     export = json.loads(client.get(f"/committee/exams/{slug}/export.json").get_data())

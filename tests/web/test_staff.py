@@ -69,8 +69,8 @@ def test_dashboard_ranking_and_csv(app: Flask, client: FlaskClient) -> None:
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert rows[0][:4] == ["rank", "tied", "candidate", "email"]
-    assert {r[3] for r in rows[1:]} == {"blank@example.org", "ones@example.org"}
+    assert rows[0][:4] == ["rank", "candidate", "email", "score (percent of marks available)"]
+    assert {r[2] for r in rows[1:]} == {"blank@example.org", "ones@example.org"}
     assert "linear-algebra" in rows[0]
 
 
