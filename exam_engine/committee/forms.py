@@ -75,3 +75,11 @@ class RegradeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A bare form: a button and the CSRF token."""
+
+
+class MemberForm(FlaskForm):
+    """An administrator assigns a committee account to an exam, or takes it off."""
+
+    email = StringField(_l("Committee member"), validators=[DataRequired(), Length(max=254)])
+    add = SubmitField(_l("Assign"))
+    remove = SubmitField(_l("Remove"))
