@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from exam_engine import clock
 from exam_engine.auth.guards import role_required
 from exam_engine.committee.forms import AddTimeForm, DecisionForm, OverrideForm
+from exam_engine.committee.marking import review_of
 from exam_engine.committee.routes import bp, committee_attempt, has_ended
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
@@ -28,9 +29,7 @@ def _page(attempt: Attempt, **forms: object) -> str:
     return render_template(
         "committee/attempt.html",
         attempt=attempt,
-        parts=attempt_service.parts_of(attempt),
-        answers=attempt_service.answers_of(attempt),
-        grades=grades,
+        questions=review_of(attempt, attempt_service.answers_of(attempt), grades),
         history={key: changes[g.id] for key, g in grades.items()},
         events=integrity.events_of(attempt),
         event_counts=integrity.counts_by_attempt([attempt.id])[attempt.id],

@@ -20,8 +20,8 @@ from exam_engine.models.decision import (
     ItemAdjustment,
 )
 from exam_engine.models.exam import Exam, ExamQuestion, ExamSection
-from exam_engine.models.membership import CommitteeMember, ExamStage
 from exam_engine.models.job import ExamRevision, Job, JobKind, JobState
+from exam_engine.models.membership import CommitteeMember, ExamStage
 from exam_engine.models.types import utcnow
 from exam_engine.models.user import LoginThrottle, Role, User
 

@@ -85,7 +85,9 @@ def test_member_of_one_exam_gets_404_on_every_page_export_and_post_of_another(
     assert any(url.endswith(".csv") for _, _, url in urls)
     login(client, member)
     token = csrf_token(client, "/committee/")
-    answers = {(endpoint, method): request(client, method, url, token) for endpoint, method, url in urls}
+    answers = {
+        (endpoint, method): request(client, method, url, token) for endpoint, method, url in urls
+    }
     assert {key: code for key, code in answers.items() if code != 404} == {}
     # Nothing of B changed behind the 404s.
     assert db.session.scalars(select(Job).where(Job.exam_id == b.id)).all()[0].applied_at is None
@@ -175,7 +177,9 @@ def test_regrade_job_of_another_exam_cannot_be_applied_through_ones_own(
 @pytest.mark.parametrize("command", ["add", "remove"])
 def test_cli_assigns_members(app: Flask, runner: Any, command: str) -> None:
     a, _ = two_exams()
-    reviewer = make_staff("committee", "reviewer@example.org", exams=[] if command == "add" else [a])
+    reviewer = make_staff(
+        "committee", "reviewer@example.org", exams=[] if command == "add" else [a]
+    )
     out = runner.invoke(args=["committee", command, "--exam", a.slug, "--email", reviewer.email])
     assert out.exit_code == 0, out.output
     db.session.expire_all()
@@ -183,7 +187,9 @@ def test_cli_assigns_members(app: Flask, runner: Any, command: str) -> None:
     listed = runner.invoke(args=["committee", "list", "--exam", a.slug])
     assert ("reviewer@example.org" in listed.output) == (command == "add")
     make_staff("author")
-    bad = runner.invoke(args=["committee", "add", "--exam", a.slug, "--email", "author@example.org"])
+    bad = runner.invoke(
+        args=["committee", "add", "--exam", a.slug, "--email", "author@example.org"]
+    )
     assert bad.exit_code != 0 and "not a committee account" in bad.output
     missing = runner.invoke(args=["committee", "add", "--exam", "nope", "--email", reviewer.email])
     assert missing.exit_code != 0 and "no exam" in missing.output
