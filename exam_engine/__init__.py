@@ -95,7 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from exam_engine.author import editor, transfer  # noqa: F401 (views)
     from exam_engine.author.routes import bp as author_bp
     from exam_engine.candidate.routes import bp as candidate_bp
-    from exam_engine.committee import attempts, exports, ranking, review  # noqa: F401 (views)
+    from exam_engine.committee import attempts, exports, ranking, review, stages  # noqa: F401
     from exam_engine.committee.routes import bp as committee_bp
     from exam_engine.main import bp as main_bp
 

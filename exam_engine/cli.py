@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from exam_engine.cli_banks import banks_group
+from exam_engine.cli_committee import committee_group
 from exam_engine.cli_worker import run, worker
 from exam_engine.extensions import db
 
@@ -243,6 +244,7 @@ COMMANDS = (
     exams_group,
     invites_group,
     users_group,
+    committee_group,
     grade_batch,
     attempts_group,
     demo,

@@ -43,8 +43,21 @@ def make_invitation(exam: Exam, email: str = "cand@example.org", factor: float =
     return invitation
 
 
-def make_staff(role: str, email: str | None = None) -> User:
+def make_staff(role: str, email: str | None = None, exams: list[Exam] | None = None) -> User:
+    """A staff account; a committee account sits on the committee of ``exams``.
+
+    :param exams: for a committee account, the exams it is assigned to; ``None`` means every
+        exam that exists now (most tests create the exam first and mean "its committee").
+    """
+    from sqlalchemy import select
+
+    from exam_engine.models import CommitteeMember
+
     user = users.create_user(email or f"{role}@example.org", PASSWORD, role, role.title())
+    if role == "committee":
+        # Rows of their own, not the audited service: tests count audit entries.
+        found = list(db.session.scalars(select(Exam))) if exams is None else exams
+        db.session.add_all(CommitteeMember(exam_id=e.id, user_id=user.id) for e in found)
     db.session.commit()
     return user
 

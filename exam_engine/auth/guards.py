@@ -1,4 +1,4 @@
-"""Role guards for staff pages."""
+"""Role guards for staff pages, and the committee's per-exam access."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
-from exam_engine.models import Role
+from exam_engine.errors import NotFound
+from exam_engine.models import Exam, Role
+from exam_engine.services import membership
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,3 +33,13 @@ def role_required(*roles: Role) -> Callable[[F], F]:
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+def require_exam(exam: Exam) -> Exam:
+    """The exam, if the signed-in staff member sits on its committee (admins: every exam).
+
+    :raises NotFound: otherwise — the same answer as for an exam that does not exist.
+    """
+    if not membership.can_see(current_user, exam.id):
+        raise NotFound()
+    return exam

@@ -10,7 +10,8 @@ from werkzeug.wrappers import Response
 from exam_engine import clock
 from exam_engine.auth.guards import role_required
 from exam_engine.committee.forms import AddTimeForm, DecisionForm, OverrideForm
-from exam_engine.committee.routes import bp, has_ended
+from exam_engine.committee.marking import review_of
+from exam_engine.committee.routes import bp, committee_attempt, has_ended
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, DecisionKind, Role
@@ -28,9 +29,7 @@ def _page(attempt: Attempt, **forms: object) -> str:
     return render_template(
         "committee/attempt.html",
         attempt=attempt,
-        parts=attempt_service.parts_of(attempt),
-        answers=attempt_service.answers_of(attempt),
-        grades=grades,
+        questions=review_of(attempt, attempt_service.answers_of(attempt), grades),
         history={key: changes[g.id] for key, g in grades.items()},
         events=integrity.events_of(attempt),
         event_counts=integrity.counts_by_attempt([attempt.id])[attempt.id],
@@ -51,14 +50,14 @@ def _page(attempt: Attempt, **forms: object) -> str:
 @role_required(Role.COMMITTEE)
 def attempt(attempt_id: int) -> str:
     """One attempt in full, as stored (an attempt past its deadline shows as ended)."""
-    return _page(attempt_service.get_attempt(attempt_id))
+    return _page(committee_attempt(attempt_id))
 
 
 @bp.post("/attempts/<int:attempt_id>/time")
 @role_required(Role.COMMITTEE)
 def attempt_time(attempt_id: int) -> str | Response:
     """Add time to a running attempt (audited)."""
-    attempt = attempt_service.get_attempt(attempt_id)
+    attempt = committee_attempt(attempt_id)
     form = AddTimeForm()
     if not form.validate():
         return _page(attempt, time_form=form)
@@ -72,7 +71,7 @@ def attempt_time(attempt_id: int) -> str | Response:
 @role_required(Role.COMMITTEE)
 def attempt_override(attempt_id: int) -> str | Response:
     """Set one response's mark by hand, with a reason (audited, history kept)."""
-    attempt = attempt_service.get_attempt(attempt_id)
+    attempt = committee_attempt(attempt_id)
     form = OverrideForm()
     if not form.validate():
         return _page(attempt, override_form=form)
@@ -91,7 +90,7 @@ def attempt_override(attempt_id: int) -> str | Response:
 @role_required(Role.COMMITTEE)
 def attempt_decision(attempt_id: int) -> str | Response:
     """Record the committee's decision and its note (audited)."""
-    attempt = attempt_service.get_attempt(attempt_id)
+    attempt = committee_attempt(attempt_id)
     form = DecisionForm()
     if not form.validate():
         return _page(attempt, decision_form=form)

@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FloatField, HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -75,3 +83,19 @@ class RegradeForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A bare form: a button and the CSRF token."""
+
+
+class MemberForm(FlaskForm):
+    """An administrator assigns a committee account to an exam, or takes it off."""
+
+    email = StringField(_l("Committee member"), validators=[DataRequired(), Length(max=254)])
+    add = SubmitField(_l("Assign"))
+    remove = SubmitField(_l("Remove"))
+
+
+class StageForm(FlaskForm):
+    """Invite this exam's shortlisted candidates to a second exam, in one step."""
+
+    second = SelectField(_l("Second-stage exam"), choices=[], validators=[DataRequired()])
+    include_offers = BooleanField(_l("Also invite candidates with an offer"))
+    submit = SubmitField(_l("Invite the shortlisted to the second exam"))

@@ -108,7 +108,12 @@ def regrade_apply(slug: str, job_id: int) -> Response:
     """Apply exactly the stored plan, or refuse when marks changed since it was made."""
     exam = exam_by_slug(slug)
     job = db.session.get(Job, job_id)
-    if job is None or job.kind != JobKind.REGRADE or not ConfirmForm().validate():
+    if (
+        job is None
+        or job.exam_id != exam.id
+        or job.kind != JobKind.REGRADE
+        or not ConfirmForm().validate()
+    ):
         raise NotFound()
     try:
         changed = apply_plan(exam, job, current_user, clock.now())

@@ -10,17 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
 
 from exam_engine import clock
-from exam_engine.auth.guards import role_required
+from exam_engine.auth.guards import require_exam, role_required
+from exam_engine.committee.forms import MemberForm
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
-from exam_engine.models import Attempt, AttemptStatus, Exam, Invitation, Role
+from exam_engine.models import Attempt, AttemptStatus, Exam, Invitation, Role, User
 from exam_engine.services import attempts as attempt_service
-from exam_engine.services import integrity
+from exam_engine.services import integrity, membership
 from exam_engine.services.review import display_name
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
@@ -28,11 +32,18 @@ PAGE_SIZE = 100
 
 
 def exam_by_slug(slug: str) -> Exam:
-    """The exam, or 404."""
+    """The exam, if the signed-in member sits on its committee (admins: any); else 404."""
     exam = db.session.scalars(select(Exam).where(Exam.slug == slug)).first()
     if exam is None:
         raise NotFound()
-    return exam
+    return require_exam(exam)
+
+
+def committee_attempt(attempt_id: int) -> Attempt:
+    """An attempt of an exam the signed-in member sits on the committee of; else 404."""
+    attempt = attempt_service.get_attempt(attempt_id)
+    require_exam(attempt.exam)
+    return attempt
 
 
 def page_number() -> int:
@@ -87,9 +98,46 @@ def candidate_label(attempt: Attempt) -> str:
 @bp.get("/")
 @role_required(Role.COMMITTEE)
 def exams() -> str:
-    """Every exam, newest first."""
-    found = db.session.scalars(select(Exam).order_by(Exam.opens_at.desc())).all()
-    return render_template("committee/exams.html", exams=found)
+    """The exams whose committee the member sits on (admins: every exam), newest first.
+
+    Administrators also see each exam's members and assign or remove them here.
+    """
+    stmt = select(Exam).order_by(Exam.opens_at.desc())
+    visible = membership.visible_exam_ids(current_user)
+    if visible is not None:
+        stmt = stmt.where(Exam.id.in_(visible))
+    found = db.session.scalars(stmt).all()
+    is_admin = current_user.role == Role.ADMIN
+    return render_template(
+        "committee/exams.html",
+        exams=found,
+        is_admin=is_admin,
+        members=membership.members_of([e.id for e in found]) if is_admin else {},
+        committee=membership.committee_users() if is_admin else [],
+        member_form=MemberForm(formdata=None),
+    )
+
+
+@bp.post("/exams/<slug>/members")
+@role_required(Role.ADMIN)
+def members(slug: str) -> Response:
+    """Assign a committee account to this exam, or take it off (administrators; audited)."""
+    exam = exam_by_slug(slug)
+    form = MemberForm()
+    user = db.session.scalars(
+        select(User).where(func.lower(User.email) == (form.email.data or "").strip().lower())
+    ).first()
+    if not form.validate() or user is None or user.role != Role.COMMITTEE:
+        flash(_("Choose a committee account."), "error")
+    elif form.remove.data:
+        membership.remove_member(exam, user, current_user, clock.now())
+        db.session.commit()
+        flash(_("%(email)s no longer sees this exam.", email=user.email), "info")
+    else:
+        membership.add_member(exam, user, current_user, clock.now())
+        db.session.commit()
+        flash(_("%(email)s now sees this exam.", email=user.email), "info")
+    return redirect(url_for("committee.exams") + f"#exam-{exam.id}")
 
 
 @bp.get("/exams/<slug>")

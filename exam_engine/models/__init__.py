@@ -21,6 +21,7 @@ from exam_engine.models.decision import (
 )
 from exam_engine.models.exam import Exam, ExamQuestion, ExamSection
 from exam_engine.models.job import ExamRevision, Job, JobKind, JobState
+from exam_engine.models.membership import CommitteeMember, ExamStage
 from exam_engine.models.types import utcnow
 from exam_engine.models.user import LoginThrottle, Role, User
 
@@ -31,12 +32,14 @@ __all__ = [
     "AuditEntry",
     "Bank",
     "Candidate",
+    "CommitteeMember",
     "Decision",
     "DecisionKind",
     "Exam",
     "ExamQuestion",
     "ExamRevision",
     "ExamSection",
+    "ExamStage",
     "Grade",
     "GradeChange",
     "IntegrityEvent",

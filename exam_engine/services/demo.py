@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from exam_engine.extensions import db
 from exam_engine.models import Exam, Invitation, Role, User
-from exam_engine.services import exams, questions, users
+from exam_engine.services import exams, membership, questions, users
 
 DEMO_STAFF = (
     ("admin@example.org", Role.ADMIN, "Demo Admin"),
@@ -81,7 +81,9 @@ def build_demo(banks_path: str | Path, now: datetime) -> DemoReport:
     report = DemoReport(exam=exam)
     for email, role, name in DEMO_STAFF:
         password = secrets.token_urlsafe(12)
-        users.create_user(email, password, role, name)
+        user = users.create_user(email, password, role, name)
+        if role == Role.COMMITTEE:
+            membership.add_member(exam, user, None, now)
         report.staff.append((email, role.value, password))
     for email, name, factor in DEMO_CANDIDATES:
         report.invitations.append(exams.invite(exam, email, name, factor))

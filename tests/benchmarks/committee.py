@@ -45,7 +45,7 @@ from exam_engine.models import (  # noqa: E402
     JobKind,
     Response,
 )
-from exam_engine.services import exams, questions  # noqa: E402
+from exam_engine.services import exams, membership, questions  # noqa: E402
 from exam_engine.services import jobs as job_service  # noqa: E402
 from exam_engine.services.regrade import Change, RegradePlan, plan_to_json  # noqa: E402
 from exam_engine.services.scoring import LIMIT_NOTE, PartMark  # noqa: E402
@@ -279,6 +279,8 @@ def main() -> int:
             for n in sizes:
                 began = time.perf_counter()
                 exam = build(n)
+                membership.add_member(exam, staff, None, datetime.now(UTC))  # on its committee
+                db.session.commit()
                 print(
                     f"\n{n} candidates: data written in {time.perf_counter() - began:.1f} s",
                     flush=True,

@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 from exam_engine.extensions import db
 from exam_engine.jobs.analysis import analyse_now
 from exam_engine.models import Attempt, AttemptStatus, Exam
-from exam_engine.services import attempts, review
+from exam_engine.services import attempts, membership, review
 from tests.factories import login, make_exam, make_staff, right, sit
 
 NOW = datetime.now(UTC)
@@ -43,6 +43,7 @@ def first_part(part: Any) -> str | None:
 
 def cohort(slug: str, n: int, staff: Any) -> Exam:
     exam = make_exam(slug, now=NOW, sections=SECTIONS, cohort_size=2)
+    membership.add_member(exam, staff, None, NOW)  # the staff member sits on its committee
     made = [sit(exam, f"cand{i}-{slug}@example.org", first_part, NOW) for i in range(n)]
     # Some committee work on top: an override with its history, a decision, an open attempt.
     grade = db.session.scalars(
