@@ -1,6 +1,6 @@
 """committee members per exam, and second-stage exams
 
-Revision ID: 20261127_review
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-27 21:50:00
 
@@ -12,7 +12,7 @@ import exam_engine.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '20261127_review'
+revision = '0009'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
