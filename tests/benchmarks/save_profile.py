@@ -94,7 +94,7 @@ def main() -> None:
         tokens = seed_sitting(url, args.candidates)
         from tests.conftest import make_app
 
-        app = make_app(url, TESTING=False, GRADING_POOL_SIZE=1)
+        app = make_app(url, TESTING=False, GRADING_POOL_SIZE=1, BASE_URL="http://bench.invalid")
         pages = []
         for token in tokens:
             one = app.test_client()
