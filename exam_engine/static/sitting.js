@@ -319,12 +319,17 @@
       else if (states.every(s => s === "empty")) state = "empty";
       else if (!states.includes("empty")) state = "answered"; // "unchecked" is on its way
       const link = document.querySelector(`.nav-item[data-goto="${q.dataset.question}"]`);
-      if (!link || link.dataset.state === state) return;
+      if (!link) return;
       link.dataset.state = state;
       link.querySelector(".nav-icon").textContent =
         {answered: "✓", invalid: "!", partial: "◐", empty: "○"}[state];
-      link.querySelector(".nav-state").textContent = ", " + text["state_" + state];
+      nameLink(link);
     });
+  }
+  function nameLink(link) { // the state in words, for those who do not see the icon
+    const words = [link.dataset.name, text["state_" + link.dataset.state]];
+    if (link.classList.contains("flagged")) words.push(text.state_flagged);
+    link.setAttribute("aria-label", words.join(", "));
   }
 
   /* ---- navigation and flags ---- */
@@ -345,7 +350,9 @@
   document.querySelectorAll("button.flag").forEach(btn => btn.addEventListener("click", async () => {
     const flagged = btn.getAttribute("aria-pressed") !== "true";
     btn.setAttribute("aria-pressed", String(flagged));
-    document.querySelector(`.nav-item[data-goto="${btn.dataset.flag}"]`).classList.toggle("flagged", flagged);
+    const link = document.querySelector(`.nav-item[data-goto="${btn.dataset.flag}"]`);
+    link.classList.toggle("flagged", flagged);
+    nameLink(link);
     try {
       await api("PUT", `${base}/flags/${btn.dataset.flag}`, {flagged});
     } catch (e) { /* a flag is a note to oneself; it is re-sent with the next click */ }
