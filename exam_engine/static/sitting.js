@@ -126,6 +126,7 @@
       addedEl.hidden = false;
       deadline = next;
       armWarnings();
+      tick(); // the clock shows the new time together with the notice
     } else {
       deadline = next;
     }
