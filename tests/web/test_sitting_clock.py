@@ -4,6 +4,8 @@ any time added) has really passed."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime, timedelta
 
 from flask import Flask
@@ -170,3 +172,24 @@ def test_a_stale_save_is_told_the_stored_value(app: Flask, client: FlaskClient) 
     kept = client.put(url, json={"value": "x", "seq": 3}, headers=h)
     assert kept.status_code == 200
     assert client.get(f"/api/attempts/{attempt_id}").get_json()["answers"][part]["value"] == "x"
+
+
+def test_the_time_added_notice_is_in_the_readers_language(app: Flask, client: FlaskClient) -> None:
+    attempt_id, _part, _h = opened(client)
+
+    def notice() -> dict[str, str]:
+        page = client.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+        found = re.search(
+            r'<script type="application/json" id="sitting-text">(.*?)</script>', page, re.S
+        )
+        assert found
+        added: dict[str, str] = json.loads(found.group(1))["added"]
+        return added
+
+    # One text per plural category of the language; the page picks one with Intl.PluralRules.
+    assert notice() == {
+        "one": "The committee gave you {n} more minute.",
+        "other": "The committee gave you {n} more minutes.",
+    }
+    client.set_cookie("lang", "ko")
+    assert notice() == {"other": "위원회가 시간을 {n}분 더 주었습니다."}
