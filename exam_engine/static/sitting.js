@@ -148,8 +148,8 @@
   async function timeUp() {
     ending = true;
     alertMessage(text.time_up);
-    await within(flush(), 8000);
     for (;;) {
+      await within(flush(), 8000); // answers typed offline still count if they arrive in time
       try {
         const res = await api("POST", `${base}/finalise`);
         const body = await res.json();
