@@ -1,13 +1,17 @@
-"""The validation echo as the page shows it: translated message and MathML."""
+"""The validation echo as the page shows it (translated message and MathML), and each stored
+answer's state: answered, not accepted (with the reason), or empty."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 
 from exam_engine import grading
 from exam_engine.rendering import latex_to_mathml
+
+ANSWERED, INVALID, EMPTY = "answered", "invalid", "empty"
 
 
 def translate(template: str | None, params: dict[str, str] | None = None) -> str | None:
@@ -20,6 +24,9 @@ def translate(template: str | None, params: dict[str, str] | None = None) -> str
 def echo(value: str, settings: grading.PartSettings) -> dict[str, Any]:
     """Validate ``value`` in the grading pool and describe the result for the page.
 
+    This is the validation grading applies before it grades (an answer it refuses here is
+    never graded and scores 0), so what the page calls "accepted" is what grading accepts.
+
     :returns: ``{"valid", "message", "display", "mathml", "code"}``.
     """
     result = grading.get_pool().validate(value, settings)
@@ -30,3 +37,26 @@ def echo(value: str, settings: grading.PartSettings) -> dict[str, Any]:
         "mathml": latex_to_mathml(result.display) if result.valid and result.display else "",
         "code": result.code,
     }
+
+
+def answer_state(value: str | None, settings: grading.PartSettings) -> dict[str, Any]:
+    """One part's state: ``{"state", "message", "mathml"}``.
+
+    ``empty`` for no answer or only blanks (nothing is validated then), else ``answered`` or
+    ``invalid`` by :func:`echo`.
+    """
+    if value is None or not value.strip():
+        return {"state": EMPTY, "message": None, "mathml": ""}
+    checked = echo(value, settings)
+    return {
+        "state": ANSWERED if checked["valid"] else INVALID,
+        "message": checked["message"],
+        "mathml": checked["mathml"],
+    }
+
+
+def answer_states(
+    values: Mapping[str, str], settings: Mapping[str, grading.PartSettings]
+) -> dict[str, dict[str, Any]]:
+    """The state of every part in ``settings`` given the stored ``values`` by part key."""
+    return {key: answer_state(values.get(key), part) for key, part in settings.items()}

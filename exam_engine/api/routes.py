@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from exam_engine import clock, grading
-from exam_engine.api.echo import echo
+from exam_engine.api.echo import answer_states, echo
 from exam_engine.candidate import access
 from exam_engine.errors import DomainError, InvalidAnswer, NotFound
 from exam_engine.extensions import db
@@ -19,7 +19,7 @@ from exam_engine.models import Attempt
 from exam_engine.services import answers, integrity
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services.locks import lock
-from exam_engine.services.sitting import close_if_due, iso, sitting_view
+from exam_engine.services.sitting import clock_state, close_if_due, finalise, iso, sitting_view
 from exam_engine.services.sitting import submit as submit_attempt
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -42,7 +42,40 @@ def _attempt(attempt_id: int) -> Attempt:
 def attempt_state(attempt_id: int) -> Response:
     """The attempt's questions, saved answers, deadline and the server's time."""
     attempt = _attempt(attempt_id)
-    return jsonify(sitting_view(attempt, clock.now(), str(get_locale())))
+    view = sitting_view(attempt, clock.now(), str(get_locale()))
+    values = {key: answer["value"] for key, answer in view["answers"].items()}
+    settings = {key: ref.part.settings for key, ref in attempt_service.parts_of(attempt).items()}
+    view["states"] = {
+        key: {"state": state["state"], "message": state["message"]}
+        for key, state in answer_states(values, settings).items()
+    }
+    return jsonify(view)
+
+
+@bp.get("/attempts/<int:attempt_id>/clock")
+def heartbeat(attempt_id: int) -> Response:
+    """The open page's heartbeat: the deadline (time added reaches the page here), the status
+    and the server's time. One indexed read, no writes."""
+    if attempt_id not in access.allowed():
+        raise NotFound()
+    return jsonify(clock_state(attempt_id, clock.now()))
+
+
+@bp.post("/attempts/<int:attempt_id>/finalise")
+def finalise_attempt(attempt_id: int) -> Response:
+    """The page's clock reached zero: the server closes the attempt only if its deadline has
+    really passed, and otherwise answers with the deadline as it stands."""
+    now = clock.now()
+    attempt = finalise(_attempt(attempt_id), now)
+    return jsonify(
+        {
+            "status": attempt.status.value,
+            "deadline": iso(attempt.deadline_at),
+            "server_now": iso(now),
+            "receipt": attempt.receipt,
+            "submitted_at": iso(attempt.submitted_at),
+        }
+    )
 
 
 @bp.put("/attempts/<int:attempt_id>/answers/<part_key>")
@@ -71,7 +104,15 @@ def save_answer(attempt_id: int, part_key: str) -> Response:
         db.session.rollback()
         _after_refusal(attempt_id, client_id, now)
         raise
-    return jsonify({"seq": stored.seq, "saved_at": iso(stored.saved_at), "validation": None})
+    return jsonify(
+        {
+            "seq": stored.seq,
+            "saved_at": iso(stored.saved_at),
+            "validation": None,
+            "deadline": iso(stored.deadline),
+            "server_now": iso(now),
+        }
+    )
 
 
 def _after_refusal(attempt_id: int, client_id: str | None, now: datetime) -> None:

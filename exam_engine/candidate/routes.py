@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, g, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from exam_engine import clock
+from exam_engine.api.echo import ANSWERED, EMPTY, INVALID, answer_states
 from exam_engine.candidate import access
+from exam_engine.candidate.plural import plural_forms
 from exam_engine.errors import InvalidInvitation, NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, AttemptStatus
@@ -81,12 +85,31 @@ def attempt(attempt_id: int) -> str | Response:
     if effective_status(attempt, clock.now()) != AttemptStatus.OPEN:
         return redirect(url_for("candidate.receipt", attempt_id=attempt.id))
     view = sitting_view(attempt, clock.now(), str(get_locale()))
+    values = {key: answer["value"] for key, answer in view["answers"].items()}
+    # The page starts from what the server holds, each answer already checked by grading's
+    # own validation (no request per part when the page opens).
+    states = answer_states(values, _settings(attempt))
+    added = plural_forms(
+        lambda n: ngettext(
+            "The committee gave you %(minutes)s more minute.",
+            "The committee gave you %(minutes)s more minutes.",
+            n,
+            minutes="{n}",
+        )
+    )
     return render_template(
         "candidate/attempt.html",
         attempt=attempt,
         view=view,
+        states=states,
+        time_added=added,
         max_chars=current_app.config["MAX_ANSWER_CHARS"],
     )
+
+
+def _settings(attempt: Attempt) -> dict[str, Any]:
+    """Each part's validation settings by part key."""
+    return {key: ref.part.settings for key, ref in attempt_service.parts_of(attempt).items()}
 
 
 @bp.get("/attempts/<int:attempt_id>/receipt")
@@ -99,7 +122,26 @@ def receipt(attempt_id: int) -> str | Response:
         return redirect(url_for("candidate.attempt", attempt_id=attempt.id))
     # Time ran out but the scheduler has not closed the attempt yet: show what it will store.
     receipt = attempt.receipt or attempt_service.receipt_for(attempt)
-    answered = len(attempt_service.answers_of(attempt))
+    stored = {key: r.value for key, r in attempt_service.answers_of(attempt).items()}
+    states = answer_states(stored, _settings(attempt))
+    rows = [
+        {
+            "question": q["number"],
+            "label": p["label"],
+            "value": stored.get(p["key"]),
+            **states[p["key"]],
+        }
+        for q in sitting_view(attempt, clock.now(), str(get_locale()))["questions"]
+        for p in q["parts"]
+    ]
+    counts = {
+        kind: sum(row["state"] == kind for row in rows) for kind in (ANSWERED, INVALID, EMPTY)
+    }
     return render_template(
-        "candidate/receipt.html", attempt=attempt, status=status, receipt=receipt, answered=answered
+        "candidate/receipt.html",
+        attempt=attempt,
+        status=status,
+        receipt=receipt,
+        rows=rows,
+        counts=counts,
     )

@@ -107,10 +107,12 @@ def _statements(dialect: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Stored:
-    """What a save acknowledges."""
+    """What a save acknowledges, and the attempt's deadline as it stands (extra time reaches
+    the page with every save)."""
 
     seq: int
     saved_at: datetime
+    deadline: datetime
 
 
 def part_keys(attempt_id: int) -> frozenset[str]:
@@ -195,7 +197,8 @@ def store_answer(
     :raises NotFound: for an attempt that does not exist.
     :raises DeadlinePassed: after the deadline plus grace (the attempt is then closed, flushed).
     :raises AttemptClosed: after submission.
-    :raises StaleSave: when ``seq`` is lower than the stored one, or equal with another value.
+    :raises StaleSave: when ``seq`` is lower than the stored one, or equal with another value;
+        it carries the stored value (``stored``) so the page can show it.
     """
     session = db.session()
     begin_write(session)
@@ -216,8 +219,16 @@ def store_answer(
     if connection.execute(run["upsert"], values).first() is None:
         stored = connection.execute(run["stored"], values).one()
         if stored.seq == seq and stored.value == value:
-            return Stored(stored.seq, stored.saved_at)  # a retried request: already acknowledged
-        raise StaleSave(stored_seq=stored.seq)
+            # A retried request: already acknowledged.
+            return Stored(stored.seq, stored.saved_at, deadline)
+        raise StaleSave(
+            stored_seq=stored.seq,
+            stored={
+                "value": stored.value,
+                "seq": stored.seq,
+                "saved_at": stored.saved_at.isoformat(),
+            },
+        )
     connection.execute(run["history"], values)
     change = integrity.client_change(last_client, seen_at, client_id, now)
     if change is not None:
@@ -226,4 +237,4 @@ def store_answer(
             details = {"previous": last_client, "new": new_id}
             connection.execute(run["event"], {"a": attempt_id, "t": now, "d": details})
         connection.execute(run["mark"], {"a": attempt_id, "c": new_id, "t": now})
-    return Stored(seq, now)
+    return Stored(seq, now, deadline)

@@ -155,12 +155,36 @@ def finalize_if_due(attempt: Attempt, now: datetime) -> bool:
     if attempt.status == AttemptStatus.OPEN and attempt.past_grace(now):
         lock(attempt)  # re-check: a submit or extra time may have come first
     if attempt.status == AttemptStatus.OPEN and attempt.past_grace(now):
-        attempt.status = AttemptStatus.EXPIRED
-        attempt.submitted_at = attempt.deadline_at
-        attempt.receipt = receipt_for(attempt)
-        db.session.flush()
+        _expire(attempt)
         return True
     return False
+
+
+def close_at_deadline(attempt: Attempt, now: datetime) -> bool:
+    """Close an open attempt whose deadline (with any time added) has passed, under its lock.
+
+    The page asks for this when its own clock reaches zero; it does not wait for the grace
+    (which is there for saves still on their way). A deadline that moved later in the
+    meantime keeps the attempt open.
+
+    :returns: whether the attempt was closed now (its grading is then owed).
+    """
+    if attempt.status != AttemptStatus.OPEN or now < attempt.deadline_at:
+        return False
+    lock(attempt)  # re-check: a submit or extra time may have come first
+    if attempt.status == AttemptStatus.OPEN and now >= attempt.deadline_at:
+        _expire(attempt)
+        return True
+    return False
+
+
+def _expire(attempt: Attempt) -> None:
+    """Close the attempt at its deadline with the answers stored now (the caller holds the
+    attempt's lock)."""
+    attempt.status = AttemptStatus.EXPIRED
+    attempt.submitted_at = attempt.deadline_at
+    attempt.receipt = receipt_for(attempt)
+    db.session.flush()
 
 
 def finalize_due(now: datetime) -> list[Attempt]:

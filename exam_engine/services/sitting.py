@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
+from sqlalchemy import Select, bindparam, select
+
+from exam_engine.errors import NotFound
 from exam_engine.extensions import db
 from exam_engine.jobs import GRADE_ATTEMPT, enqueue
-from exam_engine.models import Attempt, AttemptStatus
+from exam_engine.models import Attempt, AttemptStatus, Exam
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import questions
 
@@ -76,6 +80,50 @@ def effective_status(attempt: Attempt, now: datetime) -> AttemptStatus:
     if attempt.status == AttemptStatus.OPEN and attempt.past_grace(now):
         return AttemptStatus.EXPIRED
     return attempt.status
+
+
+@cache
+def _clock_query() -> Select[Any]:
+    """The heartbeat's one statement (built once: building costs more than running it)."""
+    attempts, exams = Attempt.__table__.c, Exam.__table__.c
+    return (
+        select(attempts.status, attempts.deadline_at, exams.grace_seconds)
+        .join_from(Attempt.__table__, Exam.__table__, exams.id == attempts.exam_id)
+        .where(attempts.id == bindparam("a"))
+    )
+
+
+def clock_state(attempt_id: int, now: datetime) -> dict[str, Any]:
+    """The heartbeat: the attempt's deadline and status as of ``now``, from one indexed read.
+
+    Loads no ORM object and writes nothing; an open page asks every few seconds, so time
+    the committee adds reaches it quickly.
+
+    :returns: ``{"status", "deadline", "server_now"}`` (the status as
+        :func:`effective_status` gives it).
+    :raises NotFound: for an attempt that does not exist.
+    """
+    row = db.session.execute(_clock_query(), {"a": attempt_id}).first()
+    if row is None:
+        raise NotFound()
+    status, deadline, grace = row
+    if status == AttemptStatus.OPEN and now > deadline + timedelta(seconds=grace):
+        status = AttemptStatus.EXPIRED
+    return {"status": status.value, "deadline": iso(deadline), "server_now": iso(now)}
+
+
+def finalise(attempt: Attempt, now: datetime) -> Attempt:
+    """The page's clock reached zero: close the attempt if its deadline has really passed.
+
+    Never trusts the page's clock: a deadline that moved (time added) keeps the attempt open,
+    and the caller answers with the new deadline. Commits; a closed attempt's grading is
+    enqueued.
+    """
+    if attempt_service.close_at_deadline(attempt, now):
+        queue_grading(attempt, now)
+    else:
+        db.session.commit()
+    return attempt
 
 
 def close_if_due(attempt: Attempt, now: datetime) -> bool:

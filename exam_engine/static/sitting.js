@@ -1,5 +1,15 @@
 /* The candidate's exam page: server clock, autosave with offline replay, validation echo,
-   navigation with flags, and a summary before submitting. Plain JS, no dependencies. */
+   navigation with answer states and flags, and a summary before submitting. Plain JS.
+
+   Rules (docs/api.md, "The page"):
+   - The server owns the end. At zero the page asks the server to finalise; the server closes
+     only if the deadline (with any time added) has passed, else answers with the new deadline.
+     Save answers and a heartbeat bring the deadline every few seconds.
+   - Two tabs, one truth. A part's next save carries seq = (highest seq this page knows the
+     server holds, or has sent itself) + 1, so a save typed on top of an older value is refused
+     (409 stale) by the server's order; the page then shows the stored value and offers to keep
+     its own as a new save. Local copies (localStorage) only ever hold unacknowledged saves.
+   - Submit always works: it flushes what it can, then submits. */
 (function () {
   "use strict";
   const root = document.getElementById("sitting");
@@ -8,19 +18,33 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const attemptId = Number(root.dataset.attempt);
   const clientId = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  const base = `/api/attempts/${attemptId}`;
   let deadline = Date.parse(root.dataset.deadline);
   let offset = Date.parse(root.dataset.serverNow) - Date.now(); // server minus browser clock
-  const storeKey = "exam-engine:pending:" + attemptId;
-  const pending = JSON.parse(localStorage.getItem(storeKey) || "{}"); // part -> {value, seq}
-  const seqs = {};
-  let offline = false, stopped = false, blocked = false;
+  let lastHeard = Date.now();
+  // Each page keeps its unacknowledged saves under its own key (tabs of one browser share
+  // localStorage); a page that opens adopts whatever earlier pages of this attempt left.
+  const storePrefix = "exam-engine:pending:" + attemptId;
+  const storeKey = storePrefix + ":" + clientId;
+  const storedKeys = () => Object.keys(localStorage)
+    .filter(k => k === storePrefix || k.startsWith(storePrefix + ":"));
 
   const fill = (s, vars) => s.replace(/\{(\w+)\}/g, (_, k) => vars[k]);
   const serverNow = () => Date.now() + offset;
+  const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
   const stateEl = document.getElementById("save-state");
   const alertEl = document.getElementById("sitting-alert");
   const parts = Array.from(document.querySelectorAll(".part"));
   const questions = Array.from(document.querySelectorAll("section.question"));
+  const partOf = {};
+  parts.forEach(p => { partOf[p.dataset.part] = p; });
+
+  const known = {};     // part -> the seq this page knows the server holds
+  const sentTop = {};   // part -> the highest seq this page has sent
+  const checks = {};    // part -> {value, valid, message}: grading's validation of a value
+  const conflicts = {}; // part -> {mine}: this tab's value, refused because another was newer
+  let pending = {};     // part -> {value, seq, base, order}: typed, not yet acknowledged
+  let offline = false, ending = false, submitting = false, nextAsk = 0, order = 0;
 
   function api(method, url, body) {
     return fetch(url, {
@@ -30,29 +54,81 @@
     });
   }
   function persist() { localStorage.setItem(storeKey, JSON.stringify(pending)); }
+  function alertMessage(message) { alertEl.hidden = !message; alertEl.textContent = message || ""; }
+  function post(kind, details) {
+    api("POST", `${base}/events`, Object.assign({kind}, details || {})).catch(() => {});
+  }
+  function partName(key) {
+    const part = partOf[key];
+    const n = questions.indexOf(part.closest("section.question")) + 1;
+    return fill(text.question_part, {n, part: part.dataset.label});
+  }
   function showState() {
     const waiting = Object.keys(pending).length;
-    if (offline && waiting) stateEl.textContent = fill(text.offline, {n: waiting});
-    else if (waiting) stateEl.textContent = text.saving;
-    else stateEl.textContent = text.saved;
-    stateEl.dataset.state = offline && waiting ? "offline" : waiting ? "saving" : "saved";
-  }
-  function alertMessage(message) { alertEl.hidden = false; alertEl.textContent = message; }
-  function post(kind, details) {
-    api("POST", `/api/attempts/${attemptId}/events`, Object.assign({kind}, details || {}))
-      .catch(() => {});
+    const open = Object.keys(conflicts);
+    let state = "saved", message = text.saved;
+    if (offline && waiting) { state = "offline"; message = fill(text.offline, {n: waiting}); }
+    else if (waiting) { state = "saving"; message = text.saving; }
+    else if (open.length) {
+      state = "conflict"; message = fill(text.conflict_state, {list: open.map(partName).join(", ")});
+    }
+    stateEl.textContent = message;
+    stateEl.dataset.state = state;
   }
 
-  /* ---- the clock: always the server's ---- */
+  /* ---- values in the boxes ---- */
+  function valueOf(part) {
+    const el = part.querySelector("input.answer");
+    if (el) return el.value;
+    return Array.from(part.querySelectorAll("input:checked")).map(i => i.value).join(",");
+  }
+  function setValue(part, value) {
+    const el = part.querySelector("input.answer");
+    if (el) { el.value = value; return; }
+    const keys = value.replace(/[{}\s]/g, "").split(",");
+    part.querySelectorAll("input").forEach(i => { i.checked = keys.includes(i.value); });
+  }
+  function shown(part, value) { // a value as the candidate would recognise it
+    if (part.querySelector("input.answer")) return value;
+    const keys = value.replace(/[{}\s]/g, "").split(",").filter(Boolean);
+    const labels = Array.from(part.querySelectorAll("input"))
+      .filter(i => keys.includes(i.value)).map(i => i.closest("label").textContent.trim());
+    return labels.length ? labels.join("; ") : text.choice_none;
+  }
+
+  /* ---- the clock: always the server's; the server decides when it ends ---- */
   const clockEl = document.getElementById("clock");
   const warnEl = document.getElementById("clock-warning");
+  const addedEl = document.getElementById("time-added");
+  const marks = [[10, "warn10"], [1, "warn1"]];
   const warned = {};
   // A warning is for crossing its mark while the page is open: an exam shorter than ten
   // minutes (or a page opened with less left) does not start with "10 minutes left".
-  {
-    const leftAtLoad = deadline - serverNow();
-    for (const [mins, key] of [[10, "warn10"], [1, "warn1"]]) {
-      if (leftAtLoad <= mins * 60000) warned[key] = true;
+  function armWarnings() {
+    const left = deadline - serverNow();
+    for (const [mins, key] of marks) warned[key] = left <= mins * 60000;
+    if (left > 10 * 60000) warnEl.hidden = true;
+  }
+  function plural(forms, n) {
+    let category = "other";
+    try { category = new Intl.PluralRules(document.documentElement.lang).select(n); } catch (e) {}
+    return fill(forms[category] || forms.other, {n});
+  }
+  /* Every answer from the server brings its time and the deadline as it stands. */
+  function learnClock(body) {
+    lastHeard = Date.now();
+    if (body.server_now) offset = Date.parse(body.server_now) - Date.now();
+    if (!body.deadline) return;
+    const next = Date.parse(body.deadline);
+    if (next > deadline + 1000) {
+      const minutes = Math.max(1, Math.round((next - deadline) / 60000));
+      addedEl.textContent = plural(text.added, minutes);
+      addedEl.hidden = false;
+      deadline = next;
+      armWarnings();
+      tick(); // the clock shows the new time together with the notice
+    } else {
+      deadline = next;
     }
   }
   function tick() {
@@ -61,45 +137,70 @@
     const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
     clockEl.textContent = (h ? h + ":" + String(m).padStart(2, "0") : m) + ":" +
       String(sec).padStart(2, "0");
-    for (const [mins, key] of [[10, "warn10"], [1, "warn1"]]) {
+    for (const [mins, key] of marks) {
       if (left <= mins * 60000 && left > 0 && !warned[key]) {
         warned[key] = true; warnEl.hidden = false; warnEl.textContent = text[key];
       }
     }
-    if (left <= 0 && !stopped) { stopped = true; alertMessage(text.deadline); flush().finally(finish); }
+    if (left <= 0 && !ending && !submitting && Date.now() >= nextAsk) timeUp();
   }
-  async function resync() { // the deadline can move (extra time); the status can change
+  /* Zero on this page's clock: save what is typed, then ask the server. */
+  async function timeUp() {
+    ending = true;
+    alertMessage(text.time_up);
+    for (;;) {
+      await within(flush(), 8000); // answers typed offline still count if they arrive in time
+      try {
+        const res = await api("POST", `${base}/finalise`);
+        const body = await res.json();
+        if (res.ok && body.status !== "open") return closed();
+        if (res.ok) { // the deadline moved: carry on
+          learnClock(body);
+          alertMessage("");
+          ending = false;
+          nextAsk = Date.now() + 1000;
+          return;
+        }
+      } catch (e) { /* offline: ask again */ }
+      await sleep(3000);
+    }
+  }
+  function closed() {
+    ending = true;
+    storedKeys().forEach(k => localStorage.removeItem(k));
+    window.location.assign(root.dataset.receiptUrl);
+  }
+  let beating = false;
+  async function heartbeat() { // cheap: one indexed read on the server, no writes
+    if (beating || ending || Date.now() - lastHeard < 4000) return;
+    beating = true;
     try {
-      const res = await api("GET", `/api/attempts/${attemptId}`);
-      if (!res.ok) return;
-      const state = await res.json();
-      deadline = Date.parse(state.deadline);
-      offset = Date.parse(state.server_now) - Date.now();
-      if (state.status !== "open" && !stopped) { stopped = true; finish(); }
-    } catch (e) { /* offline: try again later */ }
+      const res = await api("GET", `${base}/clock`);
+      if (res.ok) {
+        const body = await res.json();
+        learnClock(body);
+        if (body.status !== "open" && !submitting) closed();
+      }
+    } catch (e) { /* offline: the next beat tries again */ }
+    beating = false;
   }
 
   /* ---- saving: every change, debounced; replayed in order after a disconnection ---- */
-  function valueOf(part) {
-    const el = part.querySelector("input.answer");
-    if (el) return el.value;
-    return Array.from(part.querySelectorAll("input:checked")).map(i => i.value).join(",");
-  }
   function queue(part) {
     const key = part.dataset.part;
-    seqs[key] = Math.max(seqs[key] || 0, pending[key] ? pending[key].seq : 0) + 1;
-    pending[key] = {value: valueOf(part), seq: seqs[key]};
+    if (conflicts[key]) resolve(key); // typing over the saved answer settles the question
+    const seq = Math.max(known[key] || 0, sentTop[key] || 0) + 1;
+    pending[key] = {value: valueOf(part), seq, base: known[key] || 0, order: ++order};
     persist(); showState(); markAnswered();
   }
+  const within = (promise, ms) => Promise.race([promise, sleep(ms)]);
   /* One flush at a time. A caller that finds one in flight waits for it and then sends what
-     was queued meanwhile, so "flush, then submit" never lets the submit overtake a save (the
-     server would refuse that save once the attempt is closed). */
+     was queued meanwhile, so "flush, then submit" never lets the submit overtake a save. */
   let inflight = null;
   function flush() {
-    if (blocked) return Promise.resolve();
     if (inflight) {
       return inflight.then(() => {
-        if (!offline && !blocked && Object.keys(pending).length) return flush();
+        if (!offline && Object.keys(pending).length) return flush();
       });
     }
     inflight = send().finally(() => { inflight = null; });
@@ -109,9 +210,11 @@
     try {
       for (const key of Object.keys(pending).sort((a, b) => pending[a].order - pending[b].order)) {
         const item = pending[key];
+        if (!item) continue;
+        sentTop[key] = Math.max(sentTop[key] || 0, item.seq);
         let res;
         try {
-          res = await api("PUT", `/api/attempts/${attemptId}/answers/${encodeURIComponent(key)}`,
+          res = await api("PUT", `${base}/answers/${encodeURIComponent(key)}`,
                           {value: item.value, seq: item.seq});
         } catch (e) {
           offline = true;
@@ -121,14 +224,17 @@
         if (offline) { offline = false; post("reconnect"); }
         const body = await res.json().catch(() => ({}));
         if (res.ok) {
+          known[key] = Math.max(known[key] || 0, body.seq);
           if (pending[key] && pending[key].seq === item.seq) delete pending[key];
           persist();
-          showEcho(key, body.validation); // null: the echo comes from /api/validate only
-        } else if (res.status === 409 && body.error === "stale") {
-          blocked = true; alertMessage(text.stale); return;
-        } else if (res.status === 409) {
+          learnClock(body);
+        } else if (res.status === 409 && body.error === "stale" && body.stored) {
+          const mine = pending[key] ? pending[key].value : item.value;
           delete pending[key]; persist();
-          if (!stopped) { stopped = true; alertMessage(body.message || text.deadline); finish(); }
+          conflict(key, mine, body.stored);
+        } else if (res.status === 409) { // the attempt is closed, or its time is over
+          delete pending[key]; persist();
+          if (!ending && !submitting) { alertMessage(body.message || text.deadline); timeUp(); }
           return;
         } else {
           delete pending[key]; persist();
@@ -139,32 +245,92 @@
       showState();
     }
   }
-  function finish() {
-    api("POST", `/api/attempts/${attemptId}/submit`).then(res => {
-      if (res.ok) { localStorage.removeItem(storeKey); window.location.assign(root.dataset.receiptUrl); }
-    }).catch(() => setTimeout(finish, 3000));
-  }
 
-  /* ---- the validation echo, as the candidate types ---- */
+  /* ---- another tab or browser saved this part after this tab last heard of it ---- */
+  function conflict(key, mine, stored) {
+    const part = partOf[key];
+    known[key] = Math.max(known[key] || 0, stored.seq);
+    if (mine === stored.value) { markAnswered(); return; } // both tabs agree: nothing to ask
+    conflicts[key] = {mine};
+    setValue(part, stored.value); // what the box shows is what counts
+    const box = document.getElementById(key + "-conflict");
+    box.querySelector(".conflict-mine").textContent = shown(part, mine);
+    box.hidden = false;
+    echoSoon(part); markAnswered(); showState();
+  }
+  function resolve(key) {
+    delete conflicts[key];
+    document.getElementById(key + "-conflict").hidden = true;
+    showState();
+  }
+  parts.forEach(part => {
+    const key = part.dataset.part;
+    const box = document.getElementById(key + "-conflict");
+    box.querySelector(".keep-mine").addEventListener("click", () => {
+      const mine = conflicts[key].mine;
+      resolve(key);
+      setValue(part, mine);
+      queue(part); echoSoon(part); flush();
+    });
+    box.querySelector(".use-saved").addEventListener("click", () => { resolve(key); });
+  });
+
+  /* ---- the validation echo (grading's own validation), and each part's state ---- */
   function showEcho(key, v) {
     const el = document.getElementById(key + "-echo");
     if (!el || !v) return;
     el.classList.toggle("invalid", !v.valid);
-    if (v.valid) el.innerHTML = v.mathml || ""; // MathML made by our server from our own LaTeX
-    else el.textContent = v.message || "";
+    if (v.valid) { el.innerHTML = v.mathml || ""; return; } // MathML made by our server
+    el.textContent = "";
+    const icon = document.createElement("span");
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = "⚠ ";
+    el.append(icon, fill(text.not_accepted, {reason: v.message || ""}));
+  }
+  async function check(part) {
+    const key = part.dataset.part, value = valueOf(part);
+    if (!value.trim()) { showEcho(key, {valid: true, mathml: ""}); markAnswered(); return; }
+    if (checks[key] && checks[key].value === value) return;
+    try {
+      const res = await api("POST", "/api/validate", {value, attempt_id: attemptId, part_key: key});
+      if (!res.ok) return;
+      const v = await res.json();
+      checks[key] = {value, valid: v.valid, message: v.message};
+      if (valueOf(part) === value) { showEcho(key, v); markAnswered(); }
+    } catch (e) { /* offline: checked when the connection is back */ }
   }
   const timers = {};
   function echoSoon(part) {
     const key = part.dataset.part;
     clearTimeout(timers["v" + key]);
-    timers["v" + key] = setTimeout(async () => {
-      const value = valueOf(part);
-      if (!value.trim()) { showEcho(key, {valid: true, mathml: ""}); return; }
-      try {
-        const res = await api("POST", "/api/validate", {value, attempt_id: attemptId, part_key: key});
-        if (res.ok && valueOf(part) === value) showEcho(key, await res.json());
-      } catch (e) { /* offline: the echo comes back with the connection */ }
-    }, 250);
+    timers["v" + key] = setTimeout(() => check(part), 250);
+  }
+  function stateOf(part) {
+    const value = valueOf(part);
+    if (!value.trim()) return "empty";
+    const c = checks[part.dataset.part];
+    if (c && c.value === value) return c.valid ? "answered" : "invalid";
+    return "unchecked";
+  }
+  function markAnswered() {
+    questions.forEach(q => {
+      const states = Array.from(q.querySelectorAll(".part")).map(stateOf);
+      let state = "partial";
+      if (states.includes("invalid")) state = "invalid";
+      else if (states.every(s => s === "empty")) state = "empty";
+      else if (!states.includes("empty")) state = "answered"; // "unchecked" is on its way
+      const link = document.querySelector(`.nav-item[data-goto="${q.dataset.question}"]`);
+      if (!link) return;
+      link.dataset.state = state;
+      link.querySelector(".nav-icon").textContent =
+        {answered: "✓", invalid: "!", partial: "◐", empty: "○"}[state];
+      nameLink(link);
+    });
+  }
+  function nameLink(link) { // the state in words, for those who do not see the icon
+    const words = [link.dataset.name, text["state_" + link.dataset.state]];
+    if (link.classList.contains("flagged")) words.push(text.state_flagged);
+    link.setAttribute("aria-label", words.join(", "));
   }
 
   /* ---- navigation and flags ---- */
@@ -179,78 +345,138 @@
     if (location.hash !== "#" + key) history.replaceState(null, "", "#" + key);
     if (focus) document.getElementById(key + "-title").focus();
   }
-  function markAnswered() {
-    questions.forEach(q => {
-      const done = Array.from(q.querySelectorAll(".part")).every(p => valueOf(p).trim());
-      const link = document.querySelector(`.nav-item[data-goto="${q.dataset.question}"]`);
-      if (link) link.classList.toggle("answered", done);
-    });
-  }
   document.querySelectorAll("[data-goto]").forEach(el => el.addEventListener("click", ev => {
     ev.preventDefault(); show(el.dataset.goto, true);
   }));
   document.querySelectorAll("button.flag").forEach(btn => btn.addEventListener("click", async () => {
     const flagged = btn.getAttribute("aria-pressed") !== "true";
     btn.setAttribute("aria-pressed", String(flagged));
-    document.querySelector(`.nav-item[data-goto="${btn.dataset.flag}"]`).classList.toggle("flagged", flagged);
+    const link = document.querySelector(`.nav-item[data-goto="${btn.dataset.flag}"]`);
+    link.classList.toggle("flagged", flagged);
+    nameLink(link);
     try {
-      await api("PUT", `/api/attempts/${attemptId}/flags/${btn.dataset.flag}`, {flagged});
+      await api("PUT", `${base}/flags/${btn.dataset.flag}`, {flagged});
     } catch (e) { /* a flag is a note to oneself; it is re-sent with the next click */ }
   }));
 
-  let order = 0;
+  /* ---- opening the page: the server's state, then what this browser still owes it ----
+     A local copy is replayed only if it was typed on top of the value the server still holds
+     (its base is the stored seq or newer) and it is not that value already; otherwise the
+     server's value stays and the local one is offered as a conflict. */
+  const local = {}; // part -> the newest unacknowledged save any earlier page left
+  for (const k of storedKeys()) {
+    let saved = {};
+    try { saved = JSON.parse(localStorage.getItem(k) || "{}") || {}; } catch (e) { /* junk */ }
+    for (const [key, item] of Object.entries(saved)) {
+      if (item && typeof item.seq === "number" && (!local[key] || item.seq > local[key].seq)) {
+        local[key] = item;
+      }
+    }
+    localStorage.removeItem(k);
+  }
+  parts.forEach(part => {
+    const key = part.dataset.part, stored = part.dataset.stored;
+    known[key] = Number(part.dataset.seq || 0);
+    setValue(part, stored); // never a value the browser restored on its own
+    if (part.dataset.state !== "empty") {
+      checks[key] = {value: stored, valid: part.dataset.state === "answered",
+                     message: part.dataset.message};
+    }
+  });
+  for (const [key, item] of Object.entries(local)) {
+    const part = partOf[key];
+    if (!part || !item || typeof item.value !== "string") continue;
+    const baseSeq = typeof item.base === "number" ? item.base : item.seq - 1;
+    if (item.value === part.dataset.stored) continue; // acknowledged after all
+    if (item.seq > known[key] && baseSeq >= known[key]) {
+      pending[key] = {value: item.value, seq: item.seq, base: baseSeq, order: ++order};
+      sentTop[key] = item.seq - 1;
+      setValue(part, item.value);
+      echoSoon(part);
+    } else {
+      conflict(key, item.value, {value: part.dataset.stored, seq: known[key]});
+    }
+  }
+  persist();
+
   parts.forEach(part => {
     const key = part.dataset.part;
-    seqs[key] = Number(part.dataset.seq || 0);
-    if (pending[key]) { // typed while offline last time: put it back in the box
-      const el = part.querySelector("input.answer");
-      if (el) el.value = pending[key].value;
-      else part.querySelectorAll("input").forEach(i => {
-        i.checked = pending[key].value.split(",").includes(i.value);
-      });
-    }
     part.addEventListener("input", () => {
-      queue(part); pending[key].order = ++order; persist(); echoSoon(part);
+      queue(part); echoSoon(part);
       clearTimeout(timers["s" + key]);
       timers["s" + key] = setTimeout(flush, 600);
     });
     part.addEventListener("paste", () => post("paste", {part: key}));
-    if (part.querySelector("input.answer") && valueOf(part)) echoSoon(part);
   });
   window.addEventListener("blur", () => post("focus_lost"));
   window.addEventListener("online", flush);
   window.addEventListener("offline", () => { offline = true; showState(); });
   window.addEventListener("beforeunload", ev => {
-    if (Object.keys(pending).length && !stopped) { ev.preventDefault(); ev.returnValue = text.unsaved; }
+    if (Object.keys(pending).length && !ending) { ev.preventDefault(); ev.returnValue = text.unsaved; }
   });
+  armWarnings();
   setInterval(flush, 3000);
-  setInterval(resync, 30000);
+  setInterval(heartbeat, 1000);
   setInterval(tick, 500);
   const fromAddress = location.hash.slice(1);
-  const known = questions.some(q => q.dataset.question === fromAddress);
-  if (questions.length) show(known ? fromAddress : questions[0].dataset.question, false);
+  const isKnown = questions.some(q => q.dataset.question === fromAddress);
+  if (questions.length) show(isKnown ? fromAddress : questions[0].dataset.question, false);
   tick(); showState(); markAnswered(); flush();
 
   /* ---- review and submit ---- */
   const summary = document.getElementById("summary");
-  document.getElementById("review").addEventListener("click", () => {
-    const empty = parts.filter(p => !valueOf(p).trim()).map(p => {
-      const q = p.closest("section.question");
-      return fill(text.question_part, {n: questions.indexOf(q) + 1, part: p.dataset.label});
-    });
+  function listOut(id, items, template) {
+    const el = document.getElementById(id);
+    el.hidden = !items.length;
+    if (items.length) el.textContent = fill(template, {list: items.join(", ")});
+  }
+  document.getElementById("review").addEventListener("click", async () => {
+    await within(Promise.all(parts.map(check)), 5000); // every answer checked as grading will
+    const by = {empty: [], invalid: [], unchecked: []};
+    parts.forEach(p => { const s = stateOf(p); if (by[s]) by[s].push(p); });
+    const unanswered = document.getElementById("summary-unanswered");
+    if (by.empty.length) {
+      unanswered.textContent = fill(text.unanswered, {list: by.empty.map(p => partName(p.dataset.part)).join(", ")});
+    } else {
+      unanswered.textContent = by.invalid.length ? text.none_empty : text.all_answered;
+    }
+    const invalid = document.getElementById("summary-invalid");
+    invalid.hidden = !by.invalid.length;
+    invalid.querySelector("ul").replaceChildren(...by.invalid.map(p => {
+      const li = document.createElement("li");
+      li.textContent = fill(text.invalid_item, {part: partName(p.dataset.part),
+                                                reason: checks[p.dataset.part].message || ""});
+      return li;
+    }));
+    listOut("summary-unchecked", by.unchecked.map(p => partName(p.dataset.part)), text.unchecked);
+    listOut("summary-conflicts", Object.keys(conflicts).map(partName), text.conflicts);
     const flagged = Array.from(document.querySelectorAll('button.flag[aria-pressed="true"]'))
       .map(b => fill(text.question, {n: questions.indexOf(b.closest("section.question")) + 1}));
-    document.getElementById("summary-unanswered").textContent =
-      empty.length ? fill(text.unanswered, {list: empty.join(", ")}) : text.all_answered;
     document.getElementById("summary-flagged").textContent =
       flagged.length ? fill(text.flagged, {list: flagged.join(", ")}) : text.none_flagged;
     summary.hidden = false;
     document.getElementById("summary-title").focus();
   });
   document.getElementById("cancel-submit").addEventListener("click", () => { summary.hidden = true; });
-  document.getElementById("confirm-submit").addEventListener("click", async () => {
-    await flush();
-    if (Object.keys(pending).length) { showState(); return; }
-    stopped = true; finish();
+  const confirmButton = document.getElementById("confirm-submit");
+  confirmButton.addEventListener("click", async () => {
+    if (submitting) return;
+    submitting = true;
+    confirmButton.disabled = true;
+    stateEl.textContent = text.submitting;
+    await within(flush(), 10000); // what cannot be saved now cannot count: submit anyway
+    for (;;) {
+      try {
+        const res = await api("POST", `${base}/submit`);
+        if (res.ok) return closed();
+        const body = await res.json().catch(() => ({}));
+        alertMessage(fill(text.error, {msg: body.message || res.status}));
+        submitting = false; confirmButton.disabled = false; showState();
+        return;
+      } catch (e) {
+        alertMessage(text.unreachable);
+      }
+      await sleep(3000);
+    }
   });
 })();

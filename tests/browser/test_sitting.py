@@ -9,10 +9,12 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
+from exam_engine import clock
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, AttemptQuestion, IntegrityEvent, Response
-from tests.browser.helpers import next_text_box, start_exam
-from tests.factories import make_exam, make_invitation
+from exam_engine.services.accommodations import add_time
+from tests.browser.helpers import VALID, next_text_box, start_exam
+from tests.factories import make_exam, make_invitation, make_staff
 
 pytestmark = pytest.mark.browser
 
@@ -174,7 +176,7 @@ def test_flags_and_summary_before_submitting(app: Flask, live_server: str, page:
     expect(page.locator("#answered")).to_have_text("0")
 
 
-def test_a_stale_tab_is_told_so(app: Flask, live_server: str, page: Page) -> None:
+def test_a_stale_tab_is_shown_the_stored_answer(app: Flask, live_server: str, page: Page) -> None:
     invitation = make_invitation(make_exam())
     start_exam(page, live_server, invitation.token)
     stale = page.context.new_page()
@@ -187,7 +189,9 @@ def test_a_stale_tab_is_told_so(app: Flask, live_server: str, page: Page) -> Non
     stale_box = next_text_box(stale)
     assert stale_box.get_attribute("name") == name
     stale_box.fill("9")
-    expect(stale.locator("#sitting-alert")).to_contain_text("another tab")
+    expect(stale.locator(f"#{name}-conflict")).to_be_visible()
+    expect(stale_box).to_have_value("123")
+    expect(stale.locator(f"#{name}-conflict .conflict-mine")).to_have_text("9")
     assert stored(only_attempt().id)[name] == "123"
     kinds = [e.kind for e in db.session.query(IntegrityEvent).all()]
     assert "second_session" in kinds
@@ -229,3 +233,238 @@ def test_keyboard_alone_answers_a_question(app: Flask, live_server: str, page: P
     page.keyboard.type("4/5")
     expect(page.locator("#save-state")).to_have_text("All answers saved")
     assert "4/5" in stored(only_attempt().id).values()
+
+
+# ---- the server owns the end (issue 11, point 2) ----
+
+
+def server_clock_to(app: Flask, seconds_left: float) -> None:
+    """Move the server's clock so that the attempt has ``seconds_left`` before its deadline."""
+    app.config["CLOCK_OFFSET_SECONDS"] = 0
+    deadline = only_attempt().deadline_at
+    app.config["CLOCK_OFFSET_SECONDS"] = (deadline - clock.now()).total_seconds() - seconds_left
+
+
+def give_time(minutes: int) -> None:
+    """The committee adds time to the attempt (the real service, committed)."""
+    add_time(only_attempt(), minutes, make_staff("committee"), "power cut", clock.now())
+    db.session.commit()
+
+
+def test_time_added_twenty_seconds_before_the_deadline_is_honoured(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    invitation = make_invitation(make_exam(duration_minutes=5))
+    start_exam(page, live_server, invitation.token)
+    server_clock_to(app, 22)
+    # The heartbeat brings the server's time: the page's clock follows it.
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^0:[012]\d$"), timeout=10_000)
+    give_time(10)
+    # Within a heartbeat (4 s; 10 s allowed here for a loaded machine) the page says so.
+    expect(page.locator("#time-added")).to_have_text(
+        "The committee gave you 10 more minutes.", timeout=10_000
+    )
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^10:[01]\d$"))
+    # The old deadline and its grace pass on the server: the page carries on and saves.
+    app.config["CLOCK_OFFSET_SECONDS"] += 60
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^9:[0-2]\d$"), timeout=10_000)
+    box = next_text_box(page)
+    box.fill("4/7")
+    expect(page.locator("#save-state")).to_have_text("All answers saved")
+    assert "4/7" in stored(only_attempt().id).values()
+    assert only_attempt().status.value == "open"
+    expect(page.locator("#sitting")).to_be_visible()
+
+
+def test_at_zero_the_page_asks_the_server_and_carries_on_with_added_time(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    invitation = make_invitation(make_exam(duration_minutes=5))
+    start_exam(page, live_server, invitation.token)
+    server_clock_to(app, 6)
+    page.reload()
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^0:0\d$"))
+    # No news reaches the page before its zero: no heartbeat gets through.
+    page.route("**/api/attempts/*/clock", lambda route: route.abort())
+    give_time(10)
+    with page.expect_response(lambda r: r.url.endswith("/finalise"), timeout=15_000) as asked:
+        pass
+    assert asked.value.json()["status"] == "open"
+    expect(page.locator("#time-added")).to_have_text("The committee gave you 10 more minutes.")
+    expect(page.locator("#clock")).to_have_text(re.compile(r"^(10:00|9:5\d)$"))
+    expect(page.locator("#sitting-alert")).to_be_hidden()
+    assert only_attempt().status.value == "open"
+    box = next_text_box(page)
+    box.fill("5/7")
+    expect(page.locator("#save-state")).to_have_text("All answers saved")
+
+
+def test_at_zero_with_no_time_added_the_server_closes_the_attempt(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    invitation = make_invitation(make_exam(duration_minutes=5))
+    start_exam(page, live_server, invitation.token)
+    server_clock_to(app, 8)
+    page.reload()
+    box = next_text_box(page)
+    box.fill("6/7")
+    expect(page.locator("#save-state")).to_have_text("All answers saved")
+    expect(page.get_by_role("heading", name="Your exam is submitted")).to_be_visible(timeout=20_000)
+    expect(page.get_by_text("The time ran out")).to_be_visible()
+    attempt = only_attempt()
+    assert attempt.status.value == "expired"
+    assert list(stored(attempt.id).values()) == ["6/7"]
+    expect(page.locator("table.receipt-answers")).to_contain_text("6/7")
+
+
+# ---- two browsers, one truth (issue 11, point 3) ----
+
+
+def resume(browser: Browser, base: str, token: str) -> Page:
+    """The same candidate in another browser (its own cookies and storage)."""
+    context = browser.new_context(locale="en-GB")
+    context.set_default_timeout(15_000)
+    other = context.new_page()
+    other.goto(f"{base}/i/{token}")
+    other.get_by_role("button", name="Resume the exam").click()
+    expect(other.locator("#clock")).not_to_have_text("--:--")
+    return other
+
+
+def test_two_browsers_the_newest_save_wins_and_the_older_is_told_both_ways(
+    app: Flask, live_server: str, browser: Browser, page: Page
+) -> None:
+    invitation = make_invitation(make_exam())
+    start_exam(page, live_server, invitation.token)
+    other = resume(browser, live_server, invitation.token)
+    try:
+        first, second = next_text_box(page), next_text_box(other)
+        name = first.get_attribute("name")
+        assert second.get_attribute("name") == name
+        attempt_id = only_attempt().id
+        # The first browser saves; the second, which never saw that save, is the older one.
+        first.fill("1/2")
+        expect(page.locator("#save-state")).to_have_text("All answers saved")
+        second.fill("3/4")
+        notice = other.locator(f"#{name}-conflict")
+        expect(notice).to_be_visible()
+        expect(second).to_have_value("1/2")
+        expect(notice.locator(".conflict-mine")).to_have_text("3/4")
+        expect(other.locator("#save-state")).to_contain_text("needs your decision")
+        assert stored(attempt_id)[name] == "1/2"
+        # It keeps its own, as a new save: now the first browser is the older one.
+        notice.get_by_role("button", name="Keep my answer instead").click()
+        expect(notice).to_be_hidden()
+        expect(second).to_have_value("3/4")
+        expect(other.locator("#save-state")).to_have_text("All answers saved")
+        assert stored(attempt_id)[name] == "3/4"
+        first.fill("5/6")
+        told = page.locator(f"#{name}-conflict")
+        expect(told).to_be_visible()
+        expect(first).to_have_value("3/4")
+        told.get_by_role("button", name="Use the saved answer").click()
+        expect(told).to_be_hidden()
+        expect(page.locator("#save-state")).to_have_text("All answers saved")
+        assert stored(attempt_id)[name] == "3/4"
+        # Submit works from either; the other browser follows to the receipt.
+        page.get_by_role("button", name="Review and submit").click()
+        page.get_by_role("button", name="Submit my answers").click()
+        expect(page.get_by_role("heading", name="Your exam is submitted")).to_be_visible()
+        expect(page.locator("table.receipt-answers")).to_contain_text("3/4")
+        expect(other.get_by_role("heading", name="Your exam is submitted")).to_be_visible(
+            timeout=15_000
+        )
+        assert only_attempt().receipt == page.locator("#receipt").inner_text()
+    finally:
+        other.context.close()
+
+
+def leave_in_storage(page: Page, attempt_id: int, name: str, value: str, seq: int) -> None:
+    """What an earlier page of this browser left unacknowledged in localStorage."""
+    page.evaluate(
+        "([key, item]) => localStorage.setItem(key, JSON.stringify(item))",
+        [
+            f"exam-engine:pending:{attempt_id}:earlier",
+            {name: {"value": value, "seq": seq, "base": seq - 1}},
+        ],
+    )
+
+
+def test_a_reload_recovers_the_servers_state_and_submit_still_works(
+    app: Flask, live_server: str, browser: Browser, page: Page
+) -> None:
+    invitation = make_invitation(make_exam())
+    start_exam(page, live_server, invitation.token)
+    other = resume(browser, live_server, invitation.token)
+    try:
+        box = next_text_box(page)
+        name = box.get_attribute("name")
+        attempt_id = only_attempt().id
+        next_text_box(other).fill("1/2")  # the other browser saves seq 1
+        expect(other.locator("#save-state")).to_have_text("All answers saved")
+        # This browser holds an older unacknowledged copy (typed on top of nothing): stale.
+        leave_in_storage(page, attempt_id, name, "7/8", 1)
+        page.reload()
+        box = next_text_box(page)
+        expect(box).to_have_value("1/2")
+        expect(page.locator(f"#{name}-conflict .conflict-mine")).to_have_text("7/8")
+        expect(page.locator("#save-state")).not_to_have_text("Saving…")
+        assert stored(attempt_id)[name] == "1/2"
+        # A copy typed on top of what the server holds, never acknowledged: it is newer.
+        leave_in_storage(page, attempt_id, name, "9/10", 2)
+        page.reload()
+        expect(next_text_box(page)).to_have_value("9/10")
+        expect(page.locator("#save-state")).to_have_text("All answers saved")
+        assert stored(attempt_id)[name] == "9/10"
+        # The other browser is now the older one, and its next save is refused: submit works.
+        other_box = next_text_box(other)
+        other_box.fill("1/3")
+        expect(other.locator(f"#{name}-conflict")).to_be_visible()
+        other.get_by_role("button", name="Review and submit").click()
+        expect(other.locator("#summary-conflicts")).to_contain_text("Question")
+        other.get_by_role("button", name="Submit my answers").click()
+        expect(other.get_by_role("heading", name="Your exam is submitted")).to_be_visible()
+        assert stored(attempt_id)[name] == "9/10"
+        expect(other.locator("table.receipt-answers")).to_contain_text("9/10")
+    finally:
+        other.context.close()
+
+
+# ---- answered means valid (issue 11, point 4) ----
+
+
+def test_an_answer_not_accepted_is_told_apart_everywhere(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    invitation = make_invitation(make_exam())
+    start_exam(page, live_server, invitation.token)
+    box = next_text_box(page)
+    question = page.locator("section.question:visible").get_attribute("data-question")
+    number = int(question.removeprefix("q"))
+    box.fill("(1+")
+    echo = page.locator(f"#{box.get_attribute('name')}-echo")
+    expect(echo).to_contain_text("Not accepted:")
+    link = page.get_by_role("link", name=re.compile(rf"^Question {number}, answer not accepted$"))
+    expect(link).to_be_visible()
+    expect(link.locator(".nav-icon")).to_have_text("!")
+    page.get_by_role("button", name="Review and submit").click()
+    expect(page.locator("#summary-invalid")).to_be_visible()
+    expect(page.locator("#summary-invalid li")).to_have_count(1)
+    expect(page.locator("#summary-invalid li")).to_contain_text(f"Question {number} (")
+    expect(page.locator("#summary-unanswered")).not_to_have_text("Every part has an answer.")
+    page.get_by_role("button", name="Keep working").click()
+    box.fill(VALID[box.evaluate("b => b.closest('.part').dataset.input")])
+    expect(echo.locator("math")).to_have_count(1)
+    page.get_by_role("button", name="Review and submit").click()
+    expect(page.locator("#summary-invalid")).to_be_hidden()
+    box.fill("(1+")
+    expect(echo).to_contain_text("Not accepted:")
+    expect(page.locator("#save-state")).to_have_text("All answers saved")
+    page.get_by_role("button", name="Review and submit").click()
+    page.get_by_role("button", name="Submit my answers").click()
+    expect(page.get_by_role("heading", name="Your exam is submitted")).to_be_visible()
+    expect(page.locator("#answered")).to_have_text("0")
+    expect(page.locator("#not-accepted")).to_have_text("1")
+    row = page.locator('table.receipt-answers tr[data-state="invalid"]')
+    expect(row).to_contain_text("(1+")
+    expect(row).to_contain_text("Not accepted:")
