@@ -19,7 +19,7 @@ from exam_engine.models.decision import (
     ItemAction,
     ItemAdjustment,
 )
-from exam_engine.models.exam import Exam, ExamQuestion, ExamSection
+from exam_engine.models.exam import Exam, ExamQuestion, ExamSection, ExamStatus
 from exam_engine.models.job import ExamRevision, Job, JobKind, JobState
 from exam_engine.models.types import utcnow
 from exam_engine.models.user import LoginThrottle, Role, User
@@ -37,6 +37,7 @@ __all__ = [
     "ExamQuestion",
     "ExamRevision",
     "ExamSection",
+    "ExamStatus",
     "Grade",
     "GradeChange",
     "IntegrityEvent",
