@@ -35,7 +35,8 @@ from exam_engine.services.exam_spec import MAX_TIME_FACTOR
 
 LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ko", "한국어")]
 ZONES = sorted(z for z in available_timezones() if "/" in z or z == "UTC")
-EXTRA_SECTIONS = 1  # empty section rows offered below the filled ones
+# What <input type=datetime-local> sends (minutes; seconds when a browser adds them).
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
 class SectionForm(Form):
@@ -94,12 +95,16 @@ class ExamForm(FlaskForm):
         option_widget=CheckboxInput(),
         validators=[Optional()],
     )
-    timezone = SelectField(_l("Time zone"), choices=[(z, z) for z in ZONES])
+    timezone = SelectField(_l("Time zone"), choices=[SelectChoice(z, z) for z in ZONES])
     opens_at = DateTimeLocalField(
-        _l("Opens at"), validators=[InputRequired(message=_l("Give a date and time."))]
+        _l("Opens at"),
+        format=DATETIME_FORMATS,
+        validators=[InputRequired(message=_l("Give a date and time."))],
     )
     closes_at = DateTimeLocalField(
-        _l("Closes at"), validators=[InputRequired(message=_l("Give a date and time."))]
+        _l("Closes at"),
+        format=DATETIME_FORMATS,
+        validators=[InputRequired(message=_l("Give a date and time."))],
     )
     duration_minutes = IntegerField(
         _l("Duration (minutes)"), validators=[InputRequired(), NumberRange(1, 24 * 60)]

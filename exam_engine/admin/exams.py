@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice
 
 from exam_engine import clock
 from exam_engine.admin import exam_forms
@@ -106,9 +108,11 @@ def exams() -> str:
 
 
 def _choices(form: exam_forms.ExamForm, found: list[Pool]) -> None:
-    banks = [("", _("Choose a bank"))] + [(p.bank, f"{p.bank} ({p.size})") for p in found]
+    banks = [SelectChoice("", _("Choose a bank"))] + [
+        SelectChoice(p.bank, f"{p.bank} ({p.size})") for p in found
+    ]
     topics = sorted({t for p in found for t in p.topics})
-    topic_choices = [("", _("Any topic"))] + [(t, t) for t in topics]
+    topic_choices = [SelectChoice("", _("Any topic"))] + [SelectChoice(t, t) for t in topics]
     for entry in form.sections:
         entry.form.bank.choices = banks
         entry.form.topic.choices = topic_choices
@@ -148,9 +152,12 @@ def _lock(form: exam_forms.ExamForm, exam: Exam, now: datetime) -> tuple[str, ..
     """Fields the exam's definition fixes: the slug always; the draw once it has opened."""
     values = exam_forms.from_spec(exam_spec.to_spec(exam))
     frozen = pinning.is_frozen(exam, now)
-    locked = LOCKED_WHEN_OPEN if frozen else ("slug",)
+    locked = (*LOCKED_WHEN_OPEN, "sections") if frozen else ("slug",)
     for name in locked:
+        if name == "sections":
+            continue  # below: their titles stay editable
         form[name].process(None, values[name])
+        form[name].raw_data = ["(fixed)"]  # a value the exam supplies counts as given
     if frozen:
         titles = [e.form.title.data for e in form.sections]
         rows = [
@@ -191,7 +198,7 @@ def _save(
         and all(s is None or s > 0 for s in sizes)
     ):
         try:
-            saved = exam_service.save_exam(exam_forms.to_spec(form), clock.now())
+            saved = exam_service.save_exam(_definition(form, exam, locked), clock.now())
         except exam_service.ExamNotReady as exc:
             db.session.rollback()
             form.form_errors.append(_("The questions are not ready: %(detail)s", detail=str(exc)))
@@ -203,6 +210,25 @@ def _save(
             flash(_("The exam is saved."), "info")
             return redirect(url_for("admin.exams", _anchor=f"exam-{saved.slug}"))
     return _render(form, exam, locked)
+
+
+def _definition(
+    form: exam_forms.ExamForm, exam: Exam | None, locked: tuple[str, ...]
+) -> dict[str, Any]:
+    """The form's definition; fields the exam fixes come from the exam itself, exactly."""
+    spec = exam_forms.to_spec(form)
+    if exam is None or "sections" not in locked:
+        return spec
+    current = exam_spec.to_spec(exam)
+    for name in (*LOCKED_WHEN_OPEN, "languages"):
+        if name in current or name == "languages":
+            spec[name] = current.get(name, [])
+    titles = [s["title"] for s in spec["sections"]]
+    spec["sections"] = [
+        {**s, "title": t or s["title"]}
+        for s, t in zip(current["sections"], titles + [""] * len(current["sections"]), strict=False)
+    ]
+    return spec
 
 
 @bp.route("/exams/new", methods=["GET", "POST"])

@@ -130,7 +130,10 @@ def accommodations(value: Any) -> dict[str, float]:
 
 
 def _local(moment: datetime, zone: str) -> str:
-    return moment.astimezone(ZoneInfo(zone)).isoformat(timespec="minutes")
+    """The time in the exam's zone, with its offset; to the minute when that is exact."""
+    local = moment.astimezone(ZoneInfo(zone))
+    exact = local.second == 0 and local.microsecond == 0
+    return local.isoformat(timespec="minutes") if exact else local.isoformat()
 
 
 def _text(exam: Exam, field: str) -> str | dict[str, str]:
