@@ -33,6 +33,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from exam_engine.services.exam_spec import MAX_TIME_FACTOR
 
+MOST = f"{MAX_TIME_FACTOR:g}"  # the largest extra-time factor, as people write it
+
 LANGUAGE_CHOICES = [SelectChoice("en", "English"), SelectChoice("ko", "한국어")]
 ZONES = sorted(z for z in available_timezones() if "/" in z or z == "UTC")
 # What <input type=datetime-local> sends (minutes; seconds when a browser adds them).
@@ -179,7 +181,7 @@ def parse_accommodations(text: str) -> list[dict[str, Any]]:
                 _(
                     "Line %(line)d: write an e-mail, a comma and a factor from 1 to %(most)s.",
                     line=number,
-                    most=f"{MAX_TIME_FACTOR:g}",
+                    most=MOST,
                 )
             )
         found.append({"email": email.strip().lower(), "time_factor": value})

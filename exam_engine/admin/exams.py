@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -132,7 +133,11 @@ def _matches(form: exam_forms.ExamForm) -> list[int | None]:
         if s.draw.data and s.draw.data > size:
             s.draw.errors = [
                 *s.draw.errors,
-                _("Only %(num)d questions match; draw at most that many.", num=size),
+                ngettext(
+                    "Only %(num)d question matches; draw at most that many.",
+                    "Only %(num)d questions match; draw at most that many.",
+                    size,
+                ),
             ]
     return sizes
 

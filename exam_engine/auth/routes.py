@@ -118,7 +118,7 @@ def logout() -> Response:
 def profile() -> str | Response:
     """Choose the language the staff pages use."""
     form = ProfileForm(locale=current_user.locale or "en")
-    if form.submit.data and form.validate_on_submit():
+    if form.validate_on_submit():
         current_user.locale = form.locale.data
         db.session.commit()
         flash(_("Your settings are saved."), "info")

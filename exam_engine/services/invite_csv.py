@@ -21,6 +21,8 @@ from exam_engine.models import Candidate, Exam, Invitation
 from exam_engine.services.exam_spec import MAX_TIME_FACTOR, InvalidExam
 from exam_engine.services.exams import invite
 
+MOST = f"{MAX_TIME_FACTOR:g}"  # the largest extra-time factor, as people write it
+
 MAX_INVITES_PER_UPLOAD = 50_000
 _EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
 
@@ -44,7 +46,7 @@ class RowProblem:
             return _(
                 "the extra-time factor %(value)s is not a number from 1 to %(most)s",
                 value=self.value,
-                most=f"{MAX_TIME_FACTOR:g}",
+                most=MOST,
             )
         if self.kind == "in_file":
             return _(
