@@ -161,8 +161,10 @@ def _lock(form: exam_forms.ExamForm, exam: Exam, now: datetime) -> tuple[str, ..
     for name in locked:
         if name == "sections":
             continue  # below: their titles stay editable
-        form[name].process(None, values[name])
-        form[name].raw_data = ["(fixed)"]  # a value the exam supplies counts as given
+        field = form[name]
+        field.process(None, values[name])
+        # A value the exam supplies counts as given (InputRequired), and renders as itself.
+        field.raw_data = [field._value() if hasattr(field, "_value") else str(field.data)]
     if frozen:
         titles = [e.form.title.data for e in form.sections]
         rows = [

@@ -58,7 +58,7 @@ def form_data(token: str, opens: datetime, closes: datetime, **extra: Any) -> di
         "sections-2-tags": "",
         "sections-2-draw": "",
         "accommodations": "ada@example.org, 1.5\n",
-        "submit": "Save the exam",
+        "submit": "1",
         **extra,
     }
 
@@ -154,7 +154,7 @@ def form_fields(page: str) -> dict[str, Any]:
             fields[name.group(1)] = rest[: rest.index("</textarea>")].strip()
         else:
             fields[name.group(1)] = value.group(1) if value else ""
-    fields["submit"] = "Save the exam"
+    fields["submit"] = "1"
     return fields
 
 
