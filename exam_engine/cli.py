@@ -61,7 +61,7 @@ def exams_create(file: click.File) -> None:
     "fmt",
     type=click.Choice(["yaml", "json"]),
     help="yaml: the definition `exams create` reads; json: the whole exam with its attempts "
-    "(for `exams import`). Default: json when OUT ends in .json, else yaml.",
+    "(for `exams import`). Default: yaml to stdout or to a .yaml/.yml file, else json.",
 )
 @with_appcontext
 def exams_export(slug: str, out: click.File, fmt: str | None) -> None:
@@ -77,9 +77,9 @@ def exams_export(slug: str, out: click.File, fmt: str | None) -> None:
     exam = db.session.scalars(select(Exam).where(Exam.slug == slug)).first()
     if exam is None:
         raise click.ClickException(f"no exam with slug {slug!r}")
-    name = str(getattr(out, "name", ""))
-    if fmt is None:
-        fmt = "json" if name.endswith(".json") else "yaml"
+    name = str(getattr(out, "name", "-"))
+    if fmt is None:  # a file is the whole exam (as before) unless it is named .yaml
+        fmt = "yaml" if name in ("-", "<stdout>") or name.endswith((".yaml", ".yml")) else "json"
     if fmt == "yaml":
         out.write(to_yaml(exam))  # type: ignore[attr-defined]
     else:

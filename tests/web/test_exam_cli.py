@@ -28,13 +28,13 @@ def test_export_gives_the_file_that_creates_the_exam(app: Flask, runner, tmp_pat
     assert made.exit_code == 0, made.output
     twin = db.session.scalars(select(Exam).where(Exam.slug == "copy")).one()
     assert exam_spec.to_spec(twin) == {**spec, "slug": "copy"}
-    # A .json file (or --format json) is still the whole exam, for `exams import`.
-    whole = tmp_path / "whole.json"
+    # A file (or --format json) is still the whole exam, for `exams import`; .yaml is not.
+    whole = tmp_path / "whole.txt"
     assert runner.invoke(args=["exams", "export", exam.slug, str(whole)]).exit_code == 0
     assert json.loads(whole.read_text())["format"] == "exam-engine/exam-export"
-    as_yaml = tmp_path / "def.txt"
-    runner.invoke(args=["exams", "export", exam.slug, str(as_yaml), "--format", "yaml"])
-    assert yaml.safe_load(as_yaml.read_text()) == spec
+    for name, option in [("def.yaml", []), ("def.txt", ["--format", "yaml"])]:
+        runner.invoke(args=["exams", "export", exam.slug, str(tmp_path / name), *option])
+        assert yaml.safe_load((tmp_path / name).read_text()) == spec
     assert runner.invoke(args=["exams", "export", "nope"]).exit_code == 1
 
 
