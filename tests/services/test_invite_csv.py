@@ -85,3 +85,17 @@ def test_an_unclosed_quote_is_a_csv_error() -> None:
 def test_all_or_nothing_invite_many_names_the_first_bad_line(app: Flask) -> None:
     with pytest.raises(InvalidExam, match="line 3: nope is not an e-mail address"):
         invite_many(make_exam(), read_csv("email\na@example.org\nnope\n"))
+
+
+def test_known_candidates_are_reused_and_accommodations_apply(app: Flask) -> None:
+    from exam_engine.models import Candidate
+
+    other = make_exam("other")
+    make_invitation(other, "Known@Example.org")
+    exam = make_exam(accommodations=[{"email": "slow@example.org", "time_factor": 2}])
+    report = invite_rows(exam, read_csv("known@example.org,K\nslow@example.org,S,1.25\n"))
+    db.session.commit()
+    assert [i.candidate.email for i in report.invited] == ["known@example.org", "slow@example.org"]
+    assert [i.time_factor for i in report.invited] == [1.0, 2.0]
+    assert db.session.scalar(select(func.count()).select_from(Candidate)) == 2
+    assert all(i.exam_id == exam.id and len(i.token) >= 32 for i in report.invited)
