@@ -56,21 +56,35 @@ def exams_create(file: click.File) -> None:
 
 @exams_group.command("export")
 @click.argument("slug")
-@click.argument("out", type=click.File("w", encoding="utf-8"))
+@click.argument("out", type=click.File("w", encoding="utf-8"), default="-")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    help="yaml: the definition `exams create` reads; json: the whole exam with its attempts "
+    "(for `exams import`). Default: yaml to stdout or to a .yaml/.yml file, else json.",
+)
 @with_appcontext
-def exams_export(slug: str, out: click.File) -> None:
-    """Write a whole exam (attempts, answers, marks, decisions) as JSON."""
+def exams_export(slug: str, out: click.File, fmt: str | None) -> None:
+    """Write an exam's definition (YAML) or the whole exam (JSON) to OUT (default: stdout)."""
     import json
 
     from sqlalchemy import select
 
     from exam_engine.models import Exam
     from exam_engine.services.exam_export import export_exam
+    from exam_engine.services.exam_spec import to_yaml
 
     exam = db.session.scalars(select(Exam).where(Exam.slug == slug)).first()
     if exam is None:
         raise click.ClickException(f"no exam with slug {slug!r}")
-    json.dump(export_exam(exam), out, ensure_ascii=False, indent=1)  # type: ignore[arg-type]
+    name = str(getattr(out, "name", "-"))
+    if fmt is None:  # a file is the whole exam (as before) unless it is named .yaml
+        fmt = "yaml" if name in ("-", "<stdout>") or name.endswith((".yaml", ".yml")) else "json"
+    if fmt == "yaml":
+        out.write(to_yaml(exam))  # type: ignore[attr-defined]
+    else:
+        json.dump(export_exam(exam), out, ensure_ascii=False, indent=1)  # type: ignore[arg-type]
 
 
 @exams_group.command("import")
@@ -113,21 +127,32 @@ def invites_create(slug: str, email: str | None, csv_file: click.File | None) ->
 
     from exam_engine.errors import DomainError
     from exam_engine.models import Exam
-    from exam_engine.services.exams import invite_many
+    from exam_engine.services.exams import invite
+    from exam_engine.services.invite_csv import invite_rows, read_csv, summary
 
     if bool(email) == bool(csv_file):
         raise click.UsageError("give exactly one of --email and --csv")
     exam = db.session.scalars(select(Exam).where(Exam.slug == slug)).first()
     if exam is None:
         raise click.ClickException(f"no exam with slug {slug!r}")
-    rows = [[email]] if email else list(csv.reader(csv_file))  # type: ignore[arg-type]
     try:
-        invitations = invite_many(exam, rows)
-    except DomainError as exc:
+        if email:  # one candidate: inviting again prints the same link
+            invited = [invite(exam, email)]
+        else:
+            report = invite_rows(exam, read_csv(csv_file.read()))  # type: ignore[union-attr]
+            invited = report.invited
+    except (DomainError, csv.Error) as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
-    for invitation in invitations:
+    for invitation in invited:
         click.echo(f"{invitation.candidate.email}\t{_base_url()}/i/{invitation.token}")
+    if email:
+        return
+    for problem in [*report.duplicates, *report.errors]:
+        click.echo(f"line {problem.line}: {problem.message()}", err=True)
+    click.echo(summary(report), err=True)
+    if report.errors:
+        sys.exit(1)
 
 
 @click.group("users")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -16,18 +16,20 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as BaseResponse
 
-from exam_engine import csvout
+from exam_engine import clock, csvout
 from exam_engine.admin.forms import InviteForm, InviteUploadForm, UserForm
 from exam_engine.auth.guards import role_required
 from exam_engine.committee.routes import exam_by_slug
 from exam_engine.errors import DomainError
 from exam_engine.extensions import db
 from exam_engine.models import Exam, Invitation, Role, User
-from exam_engine.services import exams, users
+from exam_engine.services import exams, invite_csv, users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -54,8 +56,33 @@ def staff() -> str | BaseResponse:
             flash(_("The account is created."), "info")
             return redirect(url_for("admin.staff"))
     accounts = db.session.scalars(select(User).order_by(User.email)).all()
-    found = db.session.scalars(select(Exam).order_by(Exam.opens_at.desc())).all()
-    return render_template("admin/staff.html", form=form, accounts=accounts, exams=found)
+    return render_template("admin/staff.html", form=form, accounts=accounts, action=ActiveForm())
+
+
+class ActiveForm(FlaskForm):
+    """Only a CSRF token: deactivating and reactivating are one button each."""
+
+
+@bp.post("/users/<int:user_id>/<any(deactivate, reactivate):change>")
+@role_required(Role.ADMIN)
+def set_active(user_id: int, change: str) -> BaseResponse:
+    """Deactivate a staff account (its sessions end at once) or reactivate it; audited."""
+    user = db.session.get(User, user_id)
+    if user is None or not ActiveForm().validate_on_submit():
+        abort(404 if user is None else 400)
+    try:
+        users.set_active(user, change == "reactivate", current_user, clock.now())
+    except DomainError:
+        flash(_("You cannot deactivate your own account."), "error")
+    else:
+        db.session.commit()
+        if change == "reactivate":
+            flash(_("%(email)s can sign in again.", email=user.email), "info")
+        else:
+            flash(
+                _("%(email)s is deactivated and signed out everywhere.", email=user.email), "info"
+            )
+    return redirect(url_for("admin.staff", _anchor="accounts"))
 
 
 def _invitations(exam: Exam) -> list[Invitation]:
@@ -108,30 +135,35 @@ def invitations(slug: str) -> str | BaseResponse:
 @bp.post("/exams/<slug>/invitations/upload")
 @role_required(Role.ADMIN)
 def upload(slug: str) -> str | BaseResponse:
-    """Invite every candidate of a CSV; a bad row names itself and nothing is kept."""
+    """Invite every good row of a CSV; report each bad row and duplicate by its line number."""
     exam = exam_by_slug(slug)
     form = InviteUploadForm()
+    report = None
     if form.validate_on_submit():
         raw = form.file.data.read(MAX_UPLOAD_BYTES + 1)
         try:
             if len(raw) > MAX_UPLOAD_BYTES:
                 raise DomainError(_("The file is larger than 5 MB."))
-            text = raw.decode("utf-8-sig")
-            added = exams.invite_many(exam, list(csv.reader(io.StringIO(text))))
+            report = invite_csv.invite_rows(exam, invite_csv.read_csv(raw.decode("utf-8-sig")))
         except UnicodeDecodeError:
             form.file.errors = [_("The file is not UTF-8 text.")]
-        except (DomainError, csv.Error) as exc:
+        except csv.Error as exc:
+            form.file.errors = [_("The file is not readable as CSV: %(detail)s", detail=str(exc))]
+        except DomainError as exc:
             db.session.rollback()
             form.file.errors = [str(getattr(exc, "message", exc))]
         else:
             db.session.commit()
-            flash(_("%(n)d candidates invited.", n=len(added)), "info")
-            return redirect(url_for("admin.invitations", slug=exam.slug))
+            if not (report.errors or report.duplicates):
+                flash(invite_csv.summary(report), "info")
+                return redirect(url_for("admin.invitations", slug=exam.slug))
     return render_template(
         "admin/invitations.html",
         exam=exam,
         form=InviteForm(formdata=None),
         upload=form,
+        report=report,
+        summary=invite_csv.summary(report) if report else "",
         invitations=_invitations(exam),
         link=_link,
     )
@@ -154,3 +186,6 @@ def invitations_csv(slug: str) -> Response:
         for i in _invitations(exam)
     )
     return csvout.download(itertools.chain(header, rows), f"{exam.slug}-invitations.csv")
+
+
+from exam_engine.admin import exams as _exams  # noqa: E402,F401  (registers the exam pages)

@@ -12,10 +12,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from exam_engine import clock
-from exam_engine.auth.forms import LoginForm, ProfileForm
+from exam_engine.auth.forms import LoginForm, PasswordForm, ProfileForm
 from exam_engine.extensions import db, login_manager
 from exam_engine.models import Role, User
-from exam_engine.services import audit, throttle
+from exam_engine.services import audit, throttle, users
 from exam_engine.services.users import authenticate
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
@@ -31,7 +31,9 @@ def load_user(session_id: str) -> User | None:
     if not (user_id.isdigit() and version.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.session_version == int(version) else None
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def safe_next(target: str) -> str | None:
@@ -123,4 +125,27 @@ def profile() -> str | Response:
         response = redirect(url_for("auth.profile"))
         response.delete_cookie("lang")  # the profile now decides
         return response
-    return render_template("auth/profile.html", form=form)
+    return render_template("auth/profile.html", form=form, password=PasswordForm(formdata=None))
+
+
+@bp.post("/password")
+@login_required
+def change_password() -> str | Response:
+    """Change one's own password: every other session of the account ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.change_password(
+                current_user, form.current.data or "", form.new.data or "", clock.now()
+            )
+        except users.WrongPassword:
+            form.current.errors = [_("This is not your current password.")]
+        else:
+            db.session.commit()
+            login_user(
+                current_user._get_current_object()
+            )  # this session carries on under the new version
+            flash(_("Your password is changed. You are signed out everywhere else."), "info")
+            return redirect(url_for("auth.profile"))
+    profile_form = ProfileForm(formdata=None, locale=current_user.locale or "en")
+    return render_template("auth/profile.html", form=profile_form, password=form)

@@ -19,7 +19,7 @@ from exam_engine.models.decision import (
     ItemAction,
     ItemAdjustment,
 )
-from exam_engine.models.exam import Exam, ExamQuestion, ExamSection
+from exam_engine.models.exam import Exam, ExamQuestion, ExamSection, ExamStatus
 from exam_engine.models.job import ExamRevision, Job, JobKind, JobState
 from exam_engine.models.membership import CommitteeMember, ExamStage
 from exam_engine.models.types import utcnow
@@ -40,6 +40,7 @@ __all__ = [
     "ExamRevision",
     "ExamSection",
     "ExamStage",
+    "ExamStatus",
     "Grade",
     "GradeChange",
     "IntegrityEvent",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,44 @@ class Exam(db.Model):  # type: ignore[name-defined]
     def is_open(self, now: datetime) -> bool:
         """Whether a candidate may start at ``now``."""
         return self.opens_at <= now < self.closes_at
+
+    # --- Programme settings kept in ``settings`` (issue 15.1): texts, accommodations, status.
+
+    def status(self, now: datetime) -> ExamStatus:
+        """Upcoming before its window, open during it, closed after."""
+        if now < self.opens_at:
+            return ExamStatus.UPCOMING
+        return ExamStatus.OPEN if now < self.closes_at else ExamStatus.CLOSED
+
+    @property
+    def translations(self) -> dict[str, dict[str, str]]:
+        """Title and instructions in languages other than the default one, by language."""
+        return dict((self.settings or {}).get("translations") or {})
+
+    def title_in(self, locale: object) -> str:
+        """The title in ``locale`` when the exam has one, else in its default language."""
+        found = self.translations.get(str(locale), {}).get("title")
+        return str(found) if found and str(locale) != self.default_locale else self.title
+
+    def instructions_in(self, locale: object) -> str:
+        """The instructions in ``locale`` when written, else in the default language."""
+        found = self.translations.get(str(locale), {}).get("instructions")
+        return str(found) if found and str(locale) != self.default_locale else self.instructions
+
+    @property
+    def accommodations(self) -> dict[str, float]:
+        """Extra-time factors by (lower-case) e-mail, for candidates invited or applying."""
+        return {
+            str(k): float(v) for k, v in ((self.settings or {}).get("accommodations") or {}).items()
+        }
+
+
+class ExamStatus(enum.StrEnum):
+    """Where an exam is in its window."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 class ExamSection(db.Model):  # type: ignore[name-defined]

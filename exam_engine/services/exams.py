@@ -1,11 +1,10 @@
-"""Creating exams from files, and inviting candidates."""
+"""Creating, opening and closing exams, and inviting candidates (flush, never commit)."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -13,8 +12,12 @@ from sqlalchemy import func, select
 from exam_engine import banks
 from exam_engine.errors import DomainError
 from exam_engine.extensions import db
-from exam_engine.models import Candidate, Exam, ExamSection, Invitation
-from exam_engine.services import authoring, pinning, questions
+from exam_engine.models import Attempt, Candidate, Exam, ExamSection, ExamStatus, Invitation, User
+from exam_engine.services import audit, authoring, pinning, questions
+from exam_engine.services import exam_spec as spec
+from exam_engine.services.exam_spec import InvalidExam
+
+__all__ = ["ExamNotReady", "InvalidExam", "save_exam", "open_now", "close_now", "invite"]
 
 
 class ExamNotReady(DomainError):
@@ -24,72 +27,126 @@ class ExamNotReady(DomainError):
     code = "exam_not_ready"
 
 
-class InvalidExam(DomainError):
-    """An exam definition is incomplete or inconsistent."""
-
-    code = "invalid_exam"
-
-
-def _when(value: Any, field: str, zone: ZoneInfo) -> datetime:
-    """Read an ISO-8601 time; a time without an offset is in the exam's zone."""
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        try:
-            parsed = datetime.fromisoformat(str(value))
-        except ValueError as exc:
-            raise InvalidExam(f"{field}: not an ISO-8601 date and time: {value!r}") from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(UTC)
-
-
-def _require(data: dict[str, Any], field: str) -> Any:
-    if data.get(field) in (None, ""):
-        raise InvalidExam(f"{field}: required")
-    return data[field]
+LOCKED_WHEN_OPEN = ("opens_at", "timezone", "duration_minutes", "shuffle_questions", "languages")
 
 
 def save_exam(data: dict[str, Any], now: datetime | None = None) -> Exam:
-    """Create or update (by slug) an exam from its file form, and pin its questions' versions
+    """Create or update (by slug) an exam from its definition, and pin its questions' versions
     (an exam that has opened keeps the versions it serves).
 
-    :param data: the parsed YAML: slug, title, opens_at, closes_at, timezone, duration_minutes,
-        cohort_size, sections (title, bank, topic, tags, draw), instructions, grace_seconds.
+    The file ``exams create`` reads and the administrators' form both come here (see
+    :mod:`exam_spec`). Once an exam has opened, only its safe fields may change: texts, the
+    close of its window, k, grace, default language and accommodations.
+
+    :param data: the definition: slug, title, instructions (a string, or ``{en:, ko:}``),
+        default_locale, languages, opens_at, closes_at, timezone, duration_minutes, cohort_size,
+        grace_seconds, shuffle_questions, sections (title, bank, topic, tags, draw),
+        accommodations ([{email, time_factor}]).
     :param now: the time (defaults to the real one).
     :returns: the exam (flushed).
     :raises InvalidExam: naming the field that is wrong.
+    :raises ExamNotReady: when questions it can draw fail their author tests or lack a language.
     """
+    now = now or datetime.now(UTC)
     if not isinstance(data, dict):
         raise InvalidExam("the exam file must be a mapping of fields")
-    slug = str(_require(data, "slug")).strip()
-    try:
-        zone = ZoneInfo(str(data.get("timezone") or "UTC"))
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidExam(f"timezone: unknown zone {data.get('timezone')!r}") from exc
-    opens_at = _when(_require(data, "opens_at"), "opens_at", zone)
-    closes_at = _when(_require(data, "closes_at"), "closes_at", zone)
+    slug = str(spec.require(data, "slug")).strip()
+    zone = spec.zone_of(data.get("timezone"))
+    opens_at = spec.when(spec.require(data, "opens_at"), "opens_at", zone)
+    closes_at = spec.when(spec.require(data, "closes_at"), "closes_at", zone)
     if closes_at <= opens_at:
         raise InvalidExam("closes_at: must be after opens_at")
-    duration = _positive_int(_require(data, "duration_minutes"), "duration_minutes")
+    default_locale = str(data.get("default_locale") or "en")
+    if default_locale not in banks.LANGUAGES:
+        raise InvalidExam(f"default_locale: must be one of {', '.join(banks.LANGUAGES)}")
+    titles = spec.texts(data.get("title"), "title", default_locale, required=True)
+    instructions = spec.texts(data.get("instructions"), "instructions", default_locale, False)
+    default_grace = current_app.config["DEADLINE_GRACE_SECONDS"]
+    fields: dict[str, Any] = {
+        "opens_at": opens_at,
+        "timezone": zone.key,
+        "duration_minutes": spec.positive_int(
+            spec.require(data, "duration_minutes"), "duration_minutes"
+        ),
+        "shuffle_questions": bool(data.get("shuffle_questions", True)),
+        "languages": spec.languages(data.get("languages")),
+    }
+    sections = [_section(i, s) for i, s in enumerate(_sections(data), start=1)]
     exam = db.session.scalars(select(Exam).where(Exam.slug == slug)).first()
+    frozen = exam is not None and pinning.is_frozen(exam, now)
+    if exam is not None and frozen:
+        _refuse_locked_changes(exam, fields, sections)
     if exam is None:
         exam = Exam(slug=slug)
         db.session.add(exam)
-    exam.title = str(_require(data, "title"))
-    exam.instructions = str(data.get("instructions") or "")
-    exam.opens_at, exam.closes_at, exam.timezone = opens_at, closes_at, zone.key
-    exam.duration_minutes = duration
-    exam.cohort_size = _positive_int(data.get("cohort_size", 10), "cohort_size")
-    default_grace = current_app.config["DEADLINE_GRACE_SECONDS"]
-    exam.grace_seconds = _positive_int(
+    exam.title = titles[default_locale]
+    exam.instructions = instructions.get(default_locale, "")
+    exam.default_locale = default_locale
+    exam.closes_at = closes_at
+    exam.cohort_size = spec.positive_int(data.get("cohort_size", 10), "cohort_size")
+    exam.grace_seconds = spec.positive_int(
         data.get("grace_seconds", default_grace), "grace_seconds", zero=True
     )
-    exam.shuffle_questions = bool(data.get("shuffle_questions", True))
-    exam.default_locale = str(data.get("default_locale") or "en")
-    exam.settings = {**(exam.settings or {}), "languages": _languages(data.get("languages"))}
-    exam.sections = [_section(i, s) for i, s in enumerate(_require(data, "sections"), start=1)]
+    accommodations = spec.accommodations(data.get("accommodations"))
+    translations = {
+        lang: {k: v for k, v in (("title", titles.get(lang)), ("instructions", text)) if v}
+        for lang, text in ((lang, instructions.get(lang)) for lang in banks.LANGUAGES)
+        if lang != default_locale and (titles.get(lang) or text)
+    }
+    exam.settings = {
+        **(exam.settings or {}),
+        "languages": fields["languages"],
+        "translations": translations,
+        "accommodations": accommodations,
+    }
+    if not frozen:
+        exam.opens_at, exam.timezone = opens_at, zone.key
+        exam.duration_minutes = int(fields["duration_minutes"])
+        exam.shuffle_questions = bool(fields["shuffle_questions"])
+        exam.sections = sections
+    else:  # the same draw; section titles are only labels
+        for old, new in zip(exam.sections, sections, strict=True):
+            old.title = new.title
     db.session.flush()
+    _apply_accommodations(exam, accommodations)
+    if not frozen:
+        check_ready(exam)
+    pinning.pin(exam, now)
+    return exam
+
+
+def _sections(data: dict[str, Any]) -> list[Any]:
+    found = spec.require(data, "sections")
+    if not isinstance(found, list):
+        raise InvalidExam("sections: must be a list")
+    return found
+
+
+def _draw_key(section: ExamSection) -> tuple[Any, ...]:
+    return (section.bank_slug, section.topic, sorted(section.tags), section.draw_count)
+
+
+def _refuse_locked_changes(exam: Exam, fields: dict[str, Any], sections: list[ExamSection]) -> None:
+    """An open exam keeps its start, zone, duration, shuffling, languages and draw."""
+    current = {
+        "opens_at": exam.opens_at,
+        "timezone": exam.timezone,
+        "duration_minutes": exam.duration_minutes,
+        "shuffle_questions": exam.shuffle_questions,
+        "languages": list((exam.settings or {}).get("languages") or []),
+    }
+    for name in LOCKED_WHEN_OPEN:
+        if current[name] != fields[name]:
+            raise InvalidExam(f"{name}: cannot change after the exam has opened")
+    if [_draw_key(s) for s in exam.sections] != [_draw_key(s) for s in sections]:
+        raise InvalidExam("sections: cannot change after the exam has opened")
+
+
+def check_ready(exam: Exam) -> None:
+    """Refuse an exam whose questions lack a required language or fail their author tests.
+
+    :raises ExamNotReady: listing the first problems.
+    """
     untranslated = _untranslated(exam)
     if untranslated:
         raise ExamNotReady(
@@ -103,17 +160,29 @@ def save_exam(data: dict[str, Any], now: datetime | None = None) -> Exam:
         shown = "\n".join(str(f) for f in failures[:5])
         more = f"\n... and {len(failures) - 5} more" if len(failures) > 5 else ""
         raise ExamNotReady(f"questions this exam can draw fail their author tests:\n{shown}{more}")
-    pinning.pin(exam, now or datetime.now(UTC))
-    return exam
 
 
-def _languages(value: Any) -> list[str]:
-    """The languages every question must be written in (``languages: [en, ko]``)."""
-    if value in (None, ""):
-        return []
-    if not isinstance(value, list) or not all(v in banks.LANGUAGES for v in value):
-        raise InvalidExam(f"languages: must be a list of {', '.join(banks.LANGUAGES)}")
-    return [str(v) for v in value]
+def _apply_accommodations(exam: Exam, factors: dict[str, float]) -> None:
+    """Give listed candidates' invitations their extra time, unless they have started."""
+    if not factors or exam.id is None:
+        return
+    stmt = (
+        select(Invitation)
+        .join(Candidate, Candidate.id == Invitation.candidate_id)
+        .where(Invitation.exam_id == exam.id, func.lower(Candidate.email).in_(list(factors)))
+    )
+    for invitation in db.session.scalars(stmt):
+        if attempt_started(invitation):
+            continue
+        invitation.time_factor = factors[invitation.candidate.email.lower()]
+
+
+def attempt_started(invitation: Invitation) -> bool:
+    """Whether the invitation's attempt has begun (its deadline is then fixed)."""
+    found = db.session.scalar(
+        select(func.count()).select_from(Attempt).where(Attempt.invitation_id == invitation.id)
+    )
+    return bool(found)
 
 
 def _untranslated(exam: Exam) -> list[str]:
@@ -124,19 +193,9 @@ def _untranslated(exam: Exam) -> list[str]:
     found = []
     for section in exam.sections:
         for version in questions.pool(section.bank_slug, section.topic, section.tags):
-            spec = banks.question_from_data(version.data)
-            found += [f"{spec.id}: {gap}" for gap in banks.missing_languages(spec, required)]
+            data = banks.question_from_data(version.data)
+            found += [f"{data.id}: {gap}" for gap in banks.missing_languages(data, required)]
     return found
-
-
-def _positive_int(value: Any, field: str, zero: bool = False) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidExam(f"{field}: must be a whole number") from exc
-    if number < 0 or (number == 0 and not zero):
-        raise InvalidExam(f"{field}: must be positive")
-    return number
 
 
 def _section(position: int, data: Any) -> ExamSection:
@@ -144,9 +203,11 @@ def _section(position: int, data: Any) -> ExamSection:
     if not isinstance(data, dict):
         raise InvalidExam(f"{field}: must be a mapping")
     bank = str(data.get("bank") or "")
-    draw = _positive_int(data.get("draw", 1), f"{field}.draw")
+    if not bank:
+        raise InvalidExam(f"{field}.bank: required")
+    draw = spec.positive_int(data.get("draw", 1), f"{field}.draw")
     tags = [str(t) for t in data.get("tags") or []]
-    topic = data.get("topic")
+    topic = data.get("topic") or None
     pool = questions.pool(bank, topic, tags)
     if len(pool) < draw:
         raise InvalidExam(
@@ -162,13 +223,57 @@ def _section(position: int, data: Any) -> ExamSection:
     )
 
 
+def open_now(exam: Exam, actor: User | None, now: datetime) -> None:
+    """Open an upcoming exam at once: its pins follow the current versions one last time, its
+    questions must pass their author tests, and from now on its versions are frozen.
+
+    :raises InvalidExam: when the exam is not upcoming.
+    :raises ExamNotReady: when its questions are not ready (the exam stays upcoming).
+    """
+    if exam.status(now) != ExamStatus.UPCOMING:
+        raise InvalidExam("only an exam that has not opened can be opened now")
+    pinning.pin(exam, now)  # still upcoming: the pins follow the pools
+    check_ready(exam)
+    before = exam.opens_at
+    exam.opens_at = now
+    audit.record(
+        "exam.opened",
+        now=now,
+        actor=actor,
+        target=exam,
+        details={"slug": exam.slug, "planned_opens_at": before.isoformat()},
+    )
+    db.session.flush()
+
+
+def close_now(exam: Exam, actor: User | None, now: datetime) -> None:
+    """Close an open exam's window now: nobody new can start; candidates who have started keep
+    their deadline.
+
+    :raises InvalidExam: when the exam is not open.
+    """
+    if exam.status(now) != ExamStatus.OPEN:
+        raise InvalidExam("only an open exam can be closed")
+    before = exam.closes_at
+    exam.closes_at = now
+    audit.record(
+        "exam.closed",
+        now=now,
+        actor=actor,
+        target=exam,
+        details={"slug": exam.slug, "planned_closes_at": before.isoformat()},
+    )
+    db.session.flush()
+
+
 def invite(exam: Exam, email: str, name: str = "", time_factor: float = 1.0) -> Invitation:
     """Invite a candidate (created if new) to an exam; inviting twice returns the same link.
 
     :param exam: the exam.
     :param email: the candidate's email.
     :param name: their name, if known.
-    :param time_factor: extra-time accommodation (1.0 = none, 1.5 = half as long again).
+    :param time_factor: extra-time accommodation (1.0 = none, 1.5 = half as long again); the
+        exam's accommodations list raises it for the e-mails it names.
     :returns: the invitation (flushed).
     :raises InvalidExam: for an empty email or a factor outside 1–4.
     """
@@ -177,6 +282,7 @@ def invite(exam: Exam, email: str, name: str = "", time_factor: float = 1.0) -> 
         raise InvalidExam(f"not an email address: {email!r}")
     if not 1.0 <= time_factor <= 4.0:
         raise InvalidExam("time_factor: must be between 1 and 4")
+    time_factor = max(time_factor, exam.accommodations.get(email, 1.0))
     candidate = db.session.scalars(
         select(Candidate).where(func.lower(Candidate.email) == email)
     ).first()
@@ -204,30 +310,16 @@ def invitation_by_token(token: str) -> Invitation | None:
     return db.session.scalars(select(Invitation).where(Invitation.token == token)).first()
 
 
-MAX_INVITES_PER_UPLOAD = 50_000
-
-
 def invite_many(exam: Exam, rows: list[list[str]]) -> list[Invitation]:
-    """Invite every row of a CSV: ``email[,name[,time_factor]]``, an optional header first.
+    """Invite every row of a CSV, all or nothing (see :func:`invite_csv.invite_rows`, which
+    keeps the good rows and reports the others).
 
-    :param exam: the exam.
-    :param rows: the CSV's rows (blank rows are skipped).
-    :returns: the invitations, in row order.
-    :raises InvalidExam: naming the row that is wrong; nothing is kept from a failed upload.
+    :raises InvalidExam: naming the first row that is wrong.
     """
-    rows = [r for r in rows if r and any(cell.strip() for cell in r)]
-    if rows and rows[0][0].strip().lower() == "email":
-        rows = rows[1:]
-    if len(rows) > MAX_INVITES_PER_UPLOAD:
-        raise InvalidExam(f"at most {MAX_INVITES_PER_UPLOAD} invitations at a time")
-    invitations = []
-    for number, row in enumerate(rows, start=1):
-        try:
-            factor = float(row[2]) if len(row) > 2 and row[2].strip() else 1.0
-        except ValueError as exc:
-            raise InvalidExam(f"row {number}: time_factor {row[2]!r} is not a number") from exc
-        try:
-            invitations.append(invite(exam, row[0], row[1].strip() if len(row) > 1 else "", factor))
-        except InvalidExam as exc:
-            raise InvalidExam(f"row {number}: {exc.message}") from exc
-    return invitations
+    from exam_engine.services.invite_csv import invite_rows
+
+    report = invite_rows(exam, rows)
+    if report.errors:
+        first = report.errors[0]
+        raise InvalidExam(f"line {first.line}: {first.message()}")
+    return report.invited

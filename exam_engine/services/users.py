@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
@@ -9,6 +11,7 @@ from sqlalchemy import func, select
 from exam_engine.errors import DomainError
 from exam_engine.extensions import db
 from exam_engine.models import Role, User
+from exam_engine.services import audit
 
 _hasher = PasswordHasher()
 # Verifying against this keeps unknown-email logins as slow as wrong-password ones.
@@ -89,3 +92,55 @@ def authenticate(email: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+class WrongPassword(DomainError):
+    """The current password given to change it was wrong."""
+
+    status = 403
+    code = "wrong_password"
+
+
+def change_password(user: User, current: str, new: str, now: datetime) -> None:
+    """A staff member changes their own password; every other session of theirs ends.
+
+    :param current: their present password, checked first.
+    :param new: the new one (at least ``MIN_PASSWORD_LENGTH`` characters).
+    :raises WrongPassword: when ``current`` is wrong.
+    :raises ValueError: for a short new password.
+    """
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError) as exc:
+        raise WrongPassword("the current password is wrong") from exc
+    set_password(user, new)
+    audit.record("user.password_changed", now=now, actor=user, target=user)
+
+
+class CannotDeactivateSelf(DomainError):
+    """An administrator cannot lock themself out."""
+
+    status = 409
+    code = "cannot_deactivate_self"
+
+
+def set_active(user: User, active: bool, actor: User, now: datetime) -> None:
+    """Deactivate a staff account (it cannot sign in and its sessions end at once) or
+    reactivate it; audited.
+
+    :raises CannotDeactivateSelf: when ``actor`` deactivates their own account.
+    """
+    if not active and user.id == actor.id:
+        raise CannotDeactivateSelf("you cannot deactivate your own account")
+    if user.active == active:
+        return
+    user.active = active
+    user.session_version += 1  # every session of the account ends now
+    audit.record(
+        "user.activated" if active else "user.deactivated",
+        now=now,
+        actor=actor,
+        target=user,
+        details={"email": user.email},
+    )
+    db.session.flush()

@@ -23,7 +23,8 @@ def test_a_pool_too_small_is_refused(app: Flask) -> None:
         make_exam(sections=[{"bank": "fellowship", "topic": "calculus", "draw": 500}])
 
 
-def test_questions_failing_their_tests_keep_the_exam_closed(app: Flask) -> None:
+def break_binomial_coins() -> None:
+    """Store a version of binomial-coins whose key is wrong, so its right-answer test fails."""
     question = db.session.scalars(select(Question).where(Question.slug == "binomial-coins")).one()
     current = question.current_version
     assert current is not None
@@ -43,6 +44,10 @@ def test_questions_failing_their_tests_keep_the_exam_closed(app: Flask) -> None:
     db.session.flush()
     question.current_version = broken
     db.session.commit()
+
+
+def test_questions_failing_their_tests_keep_the_exam_closed(app: Flask) -> None:
+    break_binomial_coins()
     with pytest.raises(ExamNotReady, match="binomial-coins"):
         make_exam(sections=[{"bank": "fellowship", "topic": "probability", "draw": 2}])
     db.session.rollback()

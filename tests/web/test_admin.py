@@ -67,21 +67,42 @@ def test_invitations_one_by_one_and_from_csv(app: Flask, client: FlaskClient) ->
         data={"csrf_token": token, "file": (io.BytesIO(good.encode("utf-8-sig")), "c.csv")},
     )
     assert done.status_code == 302
-    bad_row = "c@example.org,C,1\nnot-an-email,D,1\n"
-    refused = client.post(
-        f"{url}/upload", data={"csrf_token": token, "file": (io.BytesIO(bad_row.encode()), "c.csv")}
+    mixed = "email,name\nc@example.org,C\nnot-an-email,D\na@example.org,A again\n"
+    reported = client.post(
+        f"{url}/upload", data={"csrf_token": token, "file": (io.BytesIO(mixed.encode()), "c.csv")}
     )
-    assert refused.status_code == 200 and "row 2" in refused.get_data(as_text=True)
+    page = reported.get_data(as_text=True)
+    assert reported.status_code == 200
+    assert "1 invited, 1 duplicate skipped, 1 row with errors" in page
+    assert "Line 3: not-an-email is not an e-mail address" in page
+    assert "Line 4: a@example.org is already invited" in page
     binary = client.post(
         f"{url}/upload",
         data={"csrf_token": token, "file": (io.BytesIO(b"\xff\xfe\x00bad"), "c.csv")},
     )
     assert "not UTF-8" in binary.get_data(as_text=True)
+    unclosed = client.post(
+        f"{url}/upload",
+        data={"csrf_token": token, "file": (io.BytesIO(b'x@example.org,"X\n'), "c.csv")},
+    )
+    assert "The file is not readable as CSV" in unclosed.get_data(as_text=True)
     emails = db.session.scalars(select(Invitation.candidate_id)).all()
-    assert len(emails) == 3  # nothing kept from the refused upload
+    assert len(emails) == 4  # the good row of the mixed upload is kept
+    client.set_cookie("lang", "ko")
+    again = client.post(
+        f"{url}/upload", data={"csrf_token": token, "file": (io.BytesIO(mixed.encode()), "c.csv")}
+    ).get_data(as_text=True)
+    assert "0명 초대함, 중복 2건 건너뜀, 오류가 있는 행 1개" in again
+    assert "3행: not-an-email은(는) 이메일 주소가 아닙니다" in again
+    client.delete_cookie("lang")
     exported = client.get(f"/admin/exams/{exam.slug}/invitations.csv").get_data(as_text=True)
     rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
-    assert [r["email"] for r in rows] == ["solo@example.org", "a@example.org", "b@example.org"]
+    assert [r["email"] for r in rows] == [
+        "solo@example.org",
+        "a@example.org",
+        "b@example.org",
+        "c@example.org",
+    ]
     assert rows[1]["name"] == "김민지" and rows[0]["time_factor"] == "1.5"
     # The configured public address, never the request's Host header.
     assert all(r["link"].startswith("https://exam.example.org/i/") for r in rows)
