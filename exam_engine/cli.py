@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from typing import Any
 
 import click
 import yaml
@@ -105,9 +106,12 @@ def invites_group() -> None:
     type=click.File("r", encoding="utf-8-sig"),
     help="a CSV with columns email[,name[,time_factor]]",
 )
+@click.option("--send", is_flag=True, help="also e-mail each candidate their invitation")
 @with_appcontext
-def invites_create(slug: str, email: str | None, csv_file: click.File | None) -> None:
-    """Print one invitation URL per candidate."""
+def invites_create(
+    slug: str, email: str | None, csv_file: click.File | None, send: bool = False
+) -> None:
+    """Print one invitation URL per candidate (and e-mail it with --send)."""
     from sqlalchemy import select
 
     from exam_engine.errors import DomainError
@@ -127,6 +131,20 @@ def invites_create(slug: str, email: str | None, csv_file: click.File | None) ->
     db.session.commit()
     for invitation in invitations:
         click.echo(f"{invitation.candidate.email}\t{_base_url()}/i/{invitation.token}")
+    if send:
+        _send_invitations(invitations)
+
+
+def _send_invitations(invitations: list[Any]) -> None:
+    """E-mail each invitation through the task queue (a worker sends them)."""
+    from exam_engine import clock
+    from exam_engine.mail import messages, outbox
+
+    now = clock.now()
+    made = [messages.invitation(invitation, now) for invitation in invitations]
+    db.session.commit()
+    queued = outbox.dispatch(made)
+    click.echo(f"{queued} invitation e-mail(s) queued; a worker sends them", err=True)
 
 
 @click.group("users")

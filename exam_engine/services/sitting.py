@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from exam_engine.extensions import db
-from exam_engine.jobs import GRADE_ATTEMPT, enqueue
+from exam_engine.jobs import GRADE_ATTEMPT, SEND_RECEIPT, enqueue
 from exam_engine.models import Attempt, AttemptStatus
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import questions
@@ -98,6 +98,7 @@ def submit(attempt: Attempt, now: datetime) -> Attempt:
     attempt_service.submit_attempt(attempt, now)
     if before == AttemptStatus.OPEN and attempt.status != AttemptStatus.OPEN:
         queue_grading(attempt, now)
+        enqueue(SEND_RECEIPT, attempt.id)  # the receipt e-mail (exam_engine/jobs/mail.py)
     else:
         db.session.commit()
     return attempt
