@@ -31,7 +31,7 @@ class ApplyForm(FlaskForm):
         _l("I have read the programme's terms above and agree to them."),
         validators=[DataRequired(message=_l("You can apply only if you agree to the terms."))],
     )
-    submit = SubmitField(_l("Apply"))
+    submit = SubmitField(_l("Send my application"))
 
 
 def build_form(settings: ApplicationSettings, locale: str, **kwargs: Any) -> ApplyForm:
