@@ -248,3 +248,26 @@ def test_settings_are_validated(app: Flask) -> None:
         applications.parse_settings({"fields": [{"name": "a"}, {"name": "a"}]})
     parsed = applications.parse_settings({"enabled": True, "terms": "Plain text"})
     assert parsed.terms_in("ko") == "Plain text"
+
+
+def test_an_exam_file_turns_applications_on(app: Flask, runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.test_cli import EXAM_YAML
+
+    now = datetime.now(UTC)
+    text = EXAM_YAML.format(opens=now.isoformat(), closes=(now + timedelta(days=2)).isoformat())
+    exam_file = tmp_path / "exam.yaml"
+    exam_file.write_text(
+        text
+        + "applications:\n  enabled: true\n  terms: {en: Be kind., ko: 친절하게.}\n"
+        + "  fields:\n    - {name: year, label: {en: Year, ko: 학년}}\n"
+    )
+    result = runner.invoke(args=["exams", "create", str(exam_file)])
+    assert result.exit_code == 0, result.output
+    exam = db.session.scalars(select(Exam).where(Exam.slug == "spring")).one()
+    settings = applications.settings_of(exam)
+    assert settings.enabled and settings.terms_in("ko") == "친절하게."
+    assert [f.name for f in settings.fields] == ["year"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text + "applications:\n  fields: [{name: Bad Name}]\n")
+    result = runner.invoke(args=["exams", "create", str(bad)])
+    assert result.exit_code == 1 and "applications.fields[0]" in result.output
