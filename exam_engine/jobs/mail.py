@@ -8,6 +8,7 @@ from datetime import timedelta
 from celery import shared_task
 from flask import current_app, url_for
 from sqlalchemy import and_, exists, select
+from sqlalchemy.exc import IntegrityError
 
 from exam_engine import clock
 from exam_engine.extensions import db
@@ -49,8 +50,12 @@ def send_receipt(attempt_id: int) -> bool:
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None or attempt.status == AttemptStatus.OPEN:
         return False
-    made = messages.receipt(attempt, clock.now())
-    db.session.commit()
+    try:
+        made = messages.receipt(attempt, clock.now())
+        db.session.commit()
+    except IntegrityError:  # the sweep and the submit's task made it at the same moment
+        db.session.rollback()
+        return False
     outbox.dispatch([made])
     return made is not None
 
