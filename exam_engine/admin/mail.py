@@ -18,6 +18,7 @@ from exam_engine.auth.guards import role_required
 from exam_engine.committee.routes import exam_by_slug
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
+from exam_engine.jobs import MAIL_INVITATIONS, enqueue
 from exam_engine.mail import messages, outbox
 from exam_engine.models import Exam, Invitation, MailMessage, MailState, Role
 
@@ -63,17 +64,15 @@ def mail_one(slug: str, invitation_id: int) -> Response:
 @bp.post("/exams/<slug>/mail/invitations")
 @role_required(Role.ADMIN)
 def mail_unsent(slug: str) -> Response:
-    """E-mail every invited candidate who has not been e-mailed an invitation yet."""
+    """E-mail every invited candidate who has not been e-mailed an invitation yet (a task)."""
     exam = exam_by_slug(slug)
     if not ButtonForm().validate_on_submit():
         raise NotFound()
-    now = clock.now()
-    made = [messages.invitation(invite, now) for invite in messages.not_yet_invited(exam)]
-    db.session.commit()
-    outbox.dispatch(made)
+    count = len(messages.not_yet_invited(exam))
+    enqueue(MAIL_INVITATIONS, exam.id)
     flash(
         ngettext(
-            "%(num)d invitation is on its way.", "%(num)d invitations are on their way.", len(made)
+            "%(num)d invitation is on its way.", "%(num)d invitations are on their way.", count
         ),
         "info",
     )

@@ -34,6 +34,7 @@ SWEEP = "exam_engine.sweep"
 SEND_RECEIPT = "exam_engine.send_receipt"
 MAIL_SWEEP = "exam_engine.mail_sweep"
 SEND_RESET = "exam_engine.send_reset"
+MAIL_INVITATIONS = "exam_engine.mail_invitations"
 
 TASK_MODULES = (
     "exam_engine.jobs.grading",

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from exam_engine import clock
 from exam_engine.extensions import db
-from exam_engine.jobs import MAIL_SWEEP, SEND_RECEIPT, SEND_RESET
+from exam_engine.jobs import MAIL_INVITATIONS, MAIL_SWEEP, SEND_RECEIPT, SEND_RESET
 from exam_engine.mail import messages, outbox, public_base
-from exam_engine.models import Attempt, AttemptStatus, MailMessage, MailState
+from exam_engine.models import Attempt, AttemptStatus, Exam, MailMessage, MailState
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,40 @@ def send_receipt(attempt_id: int) -> bool:
         return False
     outbox.dispatch([made])
     return made is not None
+
+
+INVITATION_BATCH = 200
+
+
+@shared_task(name=MAIL_INVITATIONS)
+def mail_invitations(exam_id: int) -> int:
+    """E-mail every staff invitation of an exam that was never e-mailed, a batch at a time.
+
+    Run as a task because an exam may have thousands. Each invitation's first e-mail has a key,
+    so two runs at once (a double click) mail nobody twice.
+
+    :returns: how many messages it made.
+    """
+    exam = db.session.get(Exam, exam_id)
+    if exam is None:
+        return 0
+    made = 0
+    while True:
+        batch = messages.not_yet_invited(exam, limit=INVITATION_BATCH)
+        if not batch:
+            return made
+        now = clock.now()
+        try:
+            created = [
+                messages.invitation(invite, now, key=f"first-invitation:{invite.id}", flush=False)
+                for invite in batch
+            ]
+            db.session.commit()
+        except IntegrityError:  # another run made some of these first: look again
+            db.session.rollback()
+            continue
+        outbox.dispatch(created)
+        made += sum(m is not None for m in created)
 
 
 @shared_task(name=SEND_RESET)

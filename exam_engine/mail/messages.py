@@ -20,8 +20,14 @@ def candidate_locale(invitation: Invitation) -> str:
     return invitation.candidate.locale or invitation.exam.default_locale or "en"
 
 
-def invitation(invite: Invitation, now: datetime) -> MailMessage | None:
-    """The invitation: the exam, its window and the candidate's own link."""
+def invitation(
+    invite: Invitation, now: datetime, key: str | None = None, flush: bool = True
+) -> MailMessage | None:
+    """The invitation: the exam, its window and the candidate's own link.
+
+    :param key: ``first-invitation:<id>`` for the bulk send, so that two at once mail nobody
+        twice; ``None`` for a deliberate resend.
+    """
     locale = candidate_locale(invite)
     subject, body = render(
         "invitation",
@@ -39,10 +45,12 @@ def invitation(invite: Invitation, now: datetime) -> MailMessage | None:
         now,
         exam=invite.exam,
         invitation=invite,
+        key=key,
+        flush=flush,
     )
 
 
-def not_yet_invited(exam: Exam) -> list[Invitation]:
+def not_yet_invited(exam: Exam, limit: int | None = None) -> list[Invitation]:
     """The exam's staff invitations that no invitation e-mail was ever made for."""
     mailed = select(MailMessage.invitation_id).where(
         MailMessage.kind == "invitation", MailMessage.invitation_id.is_not(None)
@@ -54,8 +62,9 @@ def not_yet_invited(exam: Exam) -> list[Invitation]:
             Invitation.source == "invitation",
             Invitation.id.not_in(mailed),
         )
-        .options(joinedload(Invitation.candidate))
+        .options(joinedload(Invitation.candidate), joinedload(Invitation.exam))
         .order_by(Invitation.id)
+        .limit(limit)
     )
     return list(db.session.scalars(stmt))
 

@@ -32,11 +32,13 @@ def create(
     key: str | None = None,
     exam: Exam | None = None,
     invitation: Invitation | None = None,
+    flush: bool = True,
 ) -> MailMessage | None:
     """Add a rendered message to the outbox (flushed).
 
     :param key: makes the message unique (``receipt:<attempt id>``): when a message with this
         key exists already, nothing is added.
+    :param flush: flush now (``False`` lets a caller making many flush once).
     :returns: the new message, or ``None`` when ``key`` was taken.
     """
     if (
@@ -59,7 +61,8 @@ def create(
         queued_at=now,
     )
     db.session.add(message)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return message
 
 

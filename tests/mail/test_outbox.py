@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from exam_engine.extensions import db
 from exam_engine.mail import messages
-from exam_engine.models import Attempt, MailMessage, MailState
+from exam_engine.models import Attempt, Invitation, MailMessage, MailState
 from tests.conftest import Databases, csrf_token, make_app
 from tests.factories import login, make_exam, make_invitation, make_staff, start
 from tests.mail.conftest import BASE, send_queued
@@ -123,6 +123,8 @@ def test_backoff_doubles_up_to_an_hour(app: Flask) -> None:
 def test_admin_sends_one_or_every_invitation_not_yet_sent(
     app: Flask, client: FlaskClient, smtp: SmtpServer
 ) -> None:
+    from exam_engine.jobs.mail import mail_invitations
+
     exam = make_exam()
     invites = [make_invitation(exam, f"c{i}@example.org") for i in range(3)]
     login(client, make_staff("admin"))
@@ -135,13 +137,17 @@ def test_admin_sends_one_or_every_invitation_not_yet_sent(
     assert one.status_code == 302
     assert [m.to_address for m in all_messages()] == ["c0@example.org"]
     rest = client.post(f"/admin/exams/{exam.slug}/mail/invitations", data={"csrf_token": token})
-    assert rest.status_code == 302
+    assert rest.status_code == 302  # it enqueued the task; here it runs as a worker would
+    assert "2 invitations are on their way." in client.get(rest.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert mail_invitations(exam.id) == 2
+    assert mail_invitations(exam.id) == 0
     assert sorted(m.to_address for m in all_messages()) == [
         "c0@example.org",
         "c1@example.org",
         "c2@example.org",
     ]
-    client.post(f"/admin/exams/{exam.slug}/mail/invitations", data={"csrf_token": token})
     assert len(all_messages()) == 3  # "not yet sent" means not yet sent
     assert send_queued() == 3
     assert len(smtp.messages) == 3
@@ -246,3 +252,28 @@ def test_without_a_mail_server_mail_goes_to_the_log_and_the_instance_folder(
         assert any(f"/i/{invite.token}" in r.getMessage() for r in caplog.records)
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_bulk_send_works_in_batches_and_mails_nobody_twice(app: Flask) -> None:
+    from exam_engine.jobs import mail as mail_jobs
+    from exam_engine.services import exams
+
+    exam = make_exam()
+    for i in range(7):
+        exams.invite(exam, f"b{i}@example.org")
+    db.session.commit()
+    batch = mail_jobs.INVITATION_BATCH
+    mail_jobs.INVITATION_BATCH = 3
+    try:
+        assert mail_jobs.mail_invitations(exam.id) == 7
+    finally:
+        mail_jobs.INVITATION_BATCH = batch
+    first = messages.not_yet_invited(exam)
+    assert first == []
+    keys = [m.key for m in all_messages()]
+    assert len(keys) == 7 and len(set(keys)) == 7
+    # A second message with a taken key is not made.
+    invite = db.session.scalars(select(Invitation)).first()
+    assert invite is not None
+    again = messages.invitation(invite, datetime.now(UTC), key=f"first-invitation:{invite.id}")
+    assert again is None
