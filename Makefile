@@ -71,6 +71,7 @@ bench: install system-deps
 	$(BIN)/python tests/benchmarks/save_profile.py
 	$(BIN)/python tests/benchmarks/deadline.py
 	$(BIN)/python tests/benchmarks/invitations.py
+	$(BIN)/python tests/benchmarks/mail.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -27,7 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _finish_config(app)
 
-    from exam_engine import cli, errors, grading, i18n, jobs, logs, security
+    from exam_engine import cli, errors, grading, i18n, jobs, logs, mail, security
     from exam_engine.extensions import csrf, db, login_manager, migrate
 
     logs.init_app(app)
@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     jobs.init_app(app)
+    mail.init_app(app)
     _register_blueprints(app)
     errors.register(app)
     cli.register(app)
@@ -91,6 +92,9 @@ def _register_blueprints(app: Flask) -> None:
     """
     from exam_engine.admin.routes import bp as admin_bp
     from exam_engine.api.routes import bp as api_bp
+    from exam_engine.apply import practice  # noqa: F401 (routes)
+    from exam_engine.apply.routes import bp as apply_bp
+    from exam_engine.auth.reset import bp as reset_bp
     from exam_engine.auth.routes import bp as auth_bp
     from exam_engine.author import editor, transfer  # noqa: F401 (views)
     from exam_engine.author.routes import bp as author_bp
@@ -106,6 +110,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(author_bp)
     app.register_blueprint(committee_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(apply_bp)
+    app.register_blueprint(reset_bp)
 
 
 def _sqlite_pragmas(app: Flask) -> None:

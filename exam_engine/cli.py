@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from typing import Any
 
 import click
 import yaml
@@ -43,11 +44,14 @@ def exams_group() -> None:
 def exams_create(file: click.File) -> None:
     """Create or update an exam from a YAML file; prints its slug."""
     from exam_engine.errors import DomainError
+    from exam_engine.services import applications
     from exam_engine.services.exams import save_exam
 
     try:
         data = yaml.safe_load(file)  # type: ignore[arg-type]
         exam = save_exam(data)
+        if isinstance(data, dict) and "applications" in data:  # self-registration settings
+            applications.configure(exam, data["applications"])
     except (yaml.YAMLError, DomainError) as exc:
         raise click.ClickException(f"{getattr(file, 'name', 'file')}: {exc}") from exc
     db.session.commit()
@@ -120,9 +124,12 @@ def invites_group() -> None:
     type=click.File("r", encoding="utf-8-sig"),
     help="a CSV with columns email[,name[,time_factor]]",
 )
+@click.option("--send", is_flag=True, help="also e-mail each candidate their invitation")
 @with_appcontext
-def invites_create(slug: str, email: str | None, csv_file: click.File | None) -> None:
-    """Print one invitation URL per candidate."""
+def invites_create(
+    slug: str, email: str | None, csv_file: click.File | None, send: bool = False
+) -> None:
+    """Print one invitation URL per candidate (and e-mail it with --send)."""
     from sqlalchemy import select
 
     from exam_engine.errors import DomainError
@@ -146,6 +153,8 @@ def invites_create(slug: str, email: str | None, csv_file: click.File | None) ->
     db.session.commit()
     for invitation in invited:
         click.echo(f"{invitation.candidate.email}\t{_base_url()}/i/{invitation.token}")
+    if send:
+        _send_invitations(invited)
     if email:
         return
     for problem in [*report.duplicates, *report.errors]:
@@ -153,6 +162,18 @@ def invites_create(slug: str, email: str | None, csv_file: click.File | None) ->
     click.echo(summary(report), err=True)
     if report.errors:
         sys.exit(1)
+
+
+def _send_invitations(invitations: list[Any]) -> None:
+    """E-mail each invitation through the task queue (a worker sends them)."""
+    from exam_engine import clock
+    from exam_engine.mail import messages, outbox
+
+    now = clock.now()
+    made = [messages.invitation(invitation, now) for invitation in invitations]
+    db.session.commit()
+    queued = outbox.dispatch(made)
+    click.echo(f"{queued} invitation e-mail(s) queued; a worker sends them", err=True)
 
 
 @click.group("users")

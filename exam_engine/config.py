@@ -44,8 +44,36 @@ class Config:
     ANALYSIS_REPLICATES = 1000  # bootstrap replicates and IRT posterior draws per analysis
     WORKER_MAX_TASKS_PER_CHILD = 1000
     WORKER_MAX_MEMORY_MB = 1024
+    # E-mail (exam_engine/mail): no server = written to the log and the instance folder's mail/.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False  # STARTTLS after connecting (port 587 at most providers)
+    MAIL_SENDER = "exam-engine <no-reply@localhost>"
+    MAIL_TIMEOUT = 15  # seconds a mail server may take to answer
+    MAIL_MAX_TRIES = 6  # a failing send is tried this often, backing off, then shown as failed
+    MAIL_RETRY_SECONDS = 30.0  # the first back-off; it doubles with each try
+    MAIL_FILE_PATH: str | None = None  # where development mail goes (default: instance/mail)
+    APPLY_LINK_HOURS = 48  # how long an applicant's confirmation link works
+    APPLY_PER_ADDRESS_PER_HOUR = 60  # applications from one network address (a campus shares one)
+    RESET_LINK_MINUTES = 60  # how long a password-reset link works
     LOG_FORMAT = "auto"  # json in production; text under the debug server and in tests
     LOG_LEVEL = "INFO"
+
+
+# Read as given: a password or a user name may look like a number.
+_STRINGS = {
+    "SECRET_KEY",
+    "QUESTION_BANKS_PATH",
+    "BASE_URL",
+    "BROKER_URL",
+    "MAIL_SERVER",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_SENDER",
+    "MAIL_FILE_PATH",
+}
 
 
 def _coerce(value: str) -> Any:
@@ -78,7 +106,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict[str, Any]:
         name = key[len(ENV_PREFIX) :]
         if name == "DATABASE_URL":
             found["SQLALCHEMY_DATABASE_URI"] = value
-        elif name in {"SECRET_KEY", "QUESTION_BANKS_PATH", "BASE_URL", "BROKER_URL"}:
+        elif name in _STRINGS:
             found[name] = value
         else:
             found[name] = _coerce(value)

@@ -42,6 +42,7 @@ class Worker:
             "QUEUE_NAME": queue,
             "SWEEP_SECONDS": 1,
             "GRADER_WORKERS": 1,
+            "MAIL_FILE_PATH": str(folder / "mail"),  # receipts with no mail server land here
             **config,
         }
         env.update({f"EXAM_ENGINE_{k}": str(v) for k, v in settings.items()})

@@ -31,12 +31,17 @@ log = logging.getLogger(__name__)
 # Task names: senders name a task without importing the module that runs it.
 GRADE_ATTEMPT = "exam_engine.grade_attempt"
 SWEEP = "exam_engine.sweep"
+SEND_RECEIPT = "exam_engine.send_receipt"
+MAIL_SWEEP = "exam_engine.mail_sweep"
+SEND_RESET = "exam_engine.send_reset"
+MAIL_INVITATIONS = "exam_engine.mail_invitations"
 
 TASK_MODULES = (
     "exam_engine.jobs.grading",
     "exam_engine.jobs.sweep",
     "exam_engine.jobs.analysis",
     "exam_engine.jobs.regrade",
+    "exam_engine.jobs.mail",
 )
 
 
@@ -110,6 +115,12 @@ def init_app(app: Flask) -> Celery:
                 "task": "exam_engine.committee_sweep",
                 "schedule": float(app.config["SWEEP_SECONDS"]),
                 "options": {"expires": float(app.config["SWEEP_SECONDS"])},
+            },
+            # Mail whose task was lost, and receipts of attempts the deadline closed.
+            "mail-sweep": {
+                "task": "exam_engine.mail_sweep",
+                "schedule": float(app.config["SWEEP_SECONDS"]) * 3,
+                "options": {"expires": float(app.config["SWEEP_SECONDS"]) * 3},
             },
         },
         timezone="UTC",

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select, update
 
 from exam_engine import clock
 from exam_engine.extensions import db
-from exam_engine.jobs import GRADE_ATTEMPT, SWEEP, enqueue
+from exam_engine.jobs import GRADE_ATTEMPT, SEND_RECEIPT, SWEEP, enqueue
 from exam_engine.models import Attempt, AttemptStatus
 from exam_engine.services import attempts as attempt_service
 
@@ -56,13 +56,15 @@ def sweep() -> dict[str, int]:
     Run by the beat scheduler every ``SWEEP_SECONDS``; safe to run twice at once.
     """
     now = clock.now()
-    closed = attempt_service.finalize_due(now)
+    closed = [attempt.id for attempt in attempt_service.finalize_due(now)]
     db.session.commit()
     requeue = timedelta(seconds=float(current_app.config["GRADING_REQUEUE_SECONDS"]))
     owed = owed_grading(now, requeue)
     mark_queued(owed, now)
     db.session.commit()
     sent = enqueue_grading(owed)
+    for attempt_id in closed:  # closed by the clock: the candidate still gets a receipt e-mail
+        enqueue(SEND_RECEIPT, attempt_id)
     if closed or owed:
         log.info("sweep: closed %d attempt(s), enqueued %d grading task(s)", len(closed), sent)
     return {"closed": len(closed), "enqueued": sent}

@@ -21,6 +21,7 @@ from exam_engine.models.decision import (
 )
 from exam_engine.models.exam import Exam, ExamQuestion, ExamSection, ExamStatus
 from exam_engine.models.job import ExamRevision, Job, JobKind, JobState
+from exam_engine.models.mail import MailMessage, MailState
 from exam_engine.models.membership import CommitteeMember, ExamStage
 from exam_engine.models.types import utcnow
 from exam_engine.models.user import LoginThrottle, Role, User
@@ -46,6 +47,8 @@ __all__ = [
     "IntegrityEvent",
     "Invitation",
     "LoginThrottle",
+    "MailMessage",
+    "MailState",
     "ItemAction",
     "ItemAdjustment",
     "Job",

@@ -11,7 +11,26 @@ from sqlalchemy import func, select
 
 from exam_engine.extensions import db
 from exam_engine.models import Exam, Invitation, Role, User
-from exam_engine.services import exams, membership, questions, users
+from exam_engine.services import applications, exams, membership, questions, users
+
+# The demo exam takes applications at /apply/fellowship-demo.
+DEMO_APPLICATIONS = {
+    "enabled": True,
+    "terms": {
+        "en": (
+            "Your name, e-mail address and answers are used only to select this year's fellows. "
+            "The selection committee sees them; they are deleted a year after the programme ends."
+        ),
+        "ko": (
+            "이름, 이메일 주소와 답안은 올해 펠로 선발에만 사용됩니다. 선발 위원회가 이를 보며, "
+            "프로그램이 끝나고 1년 뒤에 삭제됩니다."
+        ),
+    },
+    "fields": [
+        {"name": "university", "label": {"en": "University", "ko": "대학교"}},
+        {"name": "year", "label": {"en": "Year of study", "ko": "학년"}},
+    ],
+}
 
 DEMO_STAFF = (
     ("admin@example.org", Role.ADMIN, "Demo Admin"),
@@ -78,6 +97,7 @@ def build_demo(banks_path: str | Path, now: datetime) -> DemoReport:
             ],
         }
     )
+    applications.configure(exam, DEMO_APPLICATIONS)
     report = DemoReport(exam=exam)
     for email, role, name in DEMO_STAFF:
         password = secrets.token_urlsafe(12)

@@ -10,7 +10,7 @@ from sqlalchemy import Select, bindparam, select
 
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
-from exam_engine.jobs import GRADE_ATTEMPT, enqueue
+from exam_engine.jobs import GRADE_ATTEMPT, SEND_RECEIPT, enqueue
 from exam_engine.models import Attempt, AttemptStatus, Exam
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import questions
@@ -152,7 +152,9 @@ def submit(attempt: Attempt, now: datetime) -> Attempt:
 
 
 def queue_grading(attempt: Attempt, now: datetime) -> None:
-    """Commit the closed attempt marked as queued, then hand its grading to the queue."""
+    """Commit the just-closed attempt marked as queued, then hand its grading and its receipt
+    e-mail (exam_engine/jobs/mail.py; sent once however often it is asked) to the queue."""
     attempt.grading_queued_at = now
     db.session.commit()
     enqueue(GRADE_ATTEMPT, attempt.id)
+    enqueue(SEND_RECEIPT, attempt.id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from exam_engine.extensions import db
 from exam_engine.models import LoginThrottle
@@ -64,3 +65,30 @@ def succeeded(keys: list[str]) -> None:
     for row in _rows(keys[:1]).values():
         db.session.delete(row)
     db.session.flush()
+
+
+def hit(key: str, now: datetime, limit: int, window: timedelta) -> int:
+    """Count one use of ``key`` (applications, reset requests) in a fixed window (flushed).
+
+    Unlike sign-in failures these are ordinary actions, so the count starts afresh with each
+    window instead of backing off: ``limit`` uses per ``window``, then a wait until it ends.
+
+    :returns: seconds to wait before this use is allowed (0: allowed, and counted).
+    """
+    row = _rows([key]).get(key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0, last_failure_at=now, locked_until=now + window)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:  # two first uses at once: count on the row the other one made
+            row = _rows([key])[key]
+    elif row.locked_until is None or row.locked_until <= now:
+        row.failures, row.locked_until = 0, now + window
+    if row.failures >= limit:
+        assert row.locked_until is not None
+        return max(1, int((row.locked_until - now).total_seconds() + 0.999))
+    row.failures += 1
+    row.last_failure_at = now
+    db.session.flush()
+    return 0

@@ -1,0 +1,1 @@
+"""Self-registration (``/apply/<slug>``) and the practice question of the instructions page."""
