@@ -1,4 +1,6 @@
-"""Item statistics, IRT and rank uncertainty for the committee. Pure: numpy, scipy, matplotlib.
+"""Item statistics, IRT, rank uncertainty and plots (hand-written SVG) for the committee.
+
+Pure: numpy and scipy.
 
 The web app calls :func:`analyse` on a :class:`ScoreMatrix` built with :func:`score_matrix`;
 ``docs/psychometrics.md`` explains every figure it returns.
@@ -9,8 +11,14 @@ from exam_engine.psychometrics.bootstrap import bootstrap_top_k
 from exam_engine.psychometrics.irt import IrtFit, fit_irt, irt_top_k
 from exam_engine.psychometrics.itemstats import ItemAnalysis, ItemStats, TestStats, analyse_items
 from exam_engine.psychometrics.matrix import ScoreMatrix, drop_items, full_marks, score_matrix
-from exam_engine.psychometrics.plots import item_map_svg, rank_bands_svg, score_distribution_svg
+from exam_engine.psychometrics.plots import (
+    histogram,
+    item_map_svg,
+    rank_bands_svg,
+    score_distribution_svg,
+)
 from exam_engine.psychometrics.ranking import Ranking, TopKResult, competition_ranks, rank
+from exam_engine.psychometrics.svg import data_table
 from exam_engine.psychometrics.uncertainty import CLEARLY_IN, CLEARLY_OUT, label, labels
 
 __all__ = [
@@ -29,8 +37,10 @@ __all__ = [
     "analyse_items",
     "bootstrap_top_k",
     "competition_ranks",
+    "data_table",
     "drop_items",
     "fit_irt",
+    "histogram",
     "full_marks",
     "irt_top_k",
     "item_map_svg",
