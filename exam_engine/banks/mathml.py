@@ -16,6 +16,7 @@ The text of the tree is escaped again on the way out.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,6 +43,12 @@ LIMIT_OPERATORS = frozenset(
 )
 FENCES = frozenset("( ) [ ] { } | \u2016 \u27e8 \u27e9 \u230a \u230b \u2308 \u2309".split())
 MAX_SOURCE = 4000
+# latex2mathml copies \text{...} into <mtext> unescaped: markup characters there are swapped for
+# private-use stand-ins before converting and put back as (escaped) text afterwards, so that
+# "<img ...>" typed into a text answer is shown, not dropped and never run.
+_TEXT_GROUP = re.compile(r"\\(?:text|mathrm|textrm|mbox|operatorname)\{([^{}]*)\}")
+_STAND_INS = {"<": "\ue000", ">": "\ue001", "&": "\ue002", '"': "\ue003"}
+_RESTORE = str.maketrans({v: k for k, v in _STAND_INS.items()})
 MAX_DEPTH = 60
 
 
@@ -91,7 +98,7 @@ class _TreeBuilder(HTMLParser):
                 return
 
     def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
+        self.stack[-1].children.append(data.translate(_RESTORE))
 
 
 def _limits_under(node: _Node) -> None:
@@ -171,8 +178,12 @@ def latex_to_mathml(latex: str, display: bool = False) -> str:
     """
     if len(latex) > MAX_SOURCE or _too_nested(latex):
         raise MathError(f"cannot render the formula ${latex[:80]}$: too long or too deeply nested")
+    source = _TEXT_GROUP.sub(
+        lambda m: m.group(0).replace(m.group(1), "".join(_STAND_INS.get(c, c) for c in m.group(1))),
+        latex,
+    )
     try:
-        raw = convert(latex, display="block" if display else "inline")
+        raw = convert(source, display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many unrelated exception types
         reason = str(exc) or type(exc).__name__
         raise MathError(f"cannot render the formula ${latex}$: {reason}") from exc

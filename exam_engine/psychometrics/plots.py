@@ -135,7 +135,7 @@ def score_distribution_svg(
     bins = histogram(totals, max_total)
     frame = _Frame(56, 44, 700, 300)
     frame.x1 = max_total
-    yticks = nice_ticks(0, max(c for _, _, c in bins) or 1, 5)
+    yticks = nice_ticks(0, max(c for _, _, c in bins) or 1, 5, whole=True)
     frame.y1 = yticks[-1]
     body = [frame.axes(nice_ticks(0, max_total, 8), yticks, xlabel, ylabel), '<g class="bars">']
     for low, high, count in bins:
@@ -306,7 +306,7 @@ def rank_bands_svg(
     row = 20
     frame = _Frame(left, 44, 700, 44 + row * max(count, 1))
     frame.x0, frame.x1 = 0.5, max([*high, k + 1]) + 0.5
-    body = [frame.axes(nice_ticks(1, frame.x1 - 0.5, 8), [], xlabel, "")]
+    body = [frame.axes(nice_ticks(1, frame.x1 - 0.5, 8, whole=True), [], xlabel, "")]
     bands, dots, names_g = ['<g class="bands">'], ['<g class="ranks">'], ['<g class="names">']
     for i in range(count):
         y = frame.top + row * (i + 0.5)

@@ -78,14 +78,16 @@ def shorten(content: str, size: float, width: float) -> str:
     return content + "…"
 
 
-def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
+def nice_ticks(low: float, high: float, count: int = 6, whole: bool = False) -> list[float]:
     """About ``count`` round ticks from at or below ``low`` to at or above ``high``
-    (steps of 1, 2 or 5 x 10^n)."""
+    (steps of 1, 2 or 5 x 10^n; at least 1 when ``whole``)."""
     if high <= low:
         high = low + 1
     raw = (high - low) / max(count - 1, 1)
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    if whole:  # counts and ranks: no tick between two whole numbers
+        step = max(step, 1)
     first = math.floor(low / step + 1e-9) * step
     ticks = [round(first, 10)]
     while ticks[-1] < high - step * 1e-9:  # the last tick covers the highest value

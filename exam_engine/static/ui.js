@@ -1,7 +1,7 @@
 /* Small enhancements of the design system, for every page:
    - every table in the page scrolls sideways inside its own box (.table-wrap) instead of
-     widening the page on a phone; a box that does scroll can be reached and scrolled with the
-     keyboard, and is named after the table's caption or the heading before it;
+     widening the page on a phone; a box (or plot) that does scroll can be reached and scrolled
+     with the keyboard, and is named after its caption or the heading before it;
    - the form error summary takes the focus, so a screen reader reads it first. */
 (function () {
   "use strict";
@@ -15,7 +15,7 @@
     box.appendChild(table);
   });
   function nameOf(box) {
-    const caption = box.querySelector("caption");
+    const caption = box.querySelector("caption, figcaption");
     if (caption) return caption.textContent.trim();
     for (let el = box.previousElementSibling; el; el = el.previousElementSibling) {
       if (/^H[1-6]$/.test(el.tagName)) return el.textContent.trim();
@@ -23,7 +23,7 @@
     return "";
   }
   function markScrolling() {
-    main.querySelectorAll(".table-wrap").forEach(box => {
+    main.querySelectorAll(".table-wrap, .plots figure, figure.plots").forEach(box => {
       const scrolls = box.scrollWidth > box.clientWidth + 1;
       if (scrolls && !box.hasAttribute("tabindex")) {
         box.tabIndex = 0;

@@ -146,6 +146,7 @@ def test_rank_bands() -> None:
 def test_helpers() -> None:
     assert nice_ticks(0, 40, 8) == [0, 10, 20, 30, 40]
     assert nice_ticks(0, 12, 6) == [0, 5, 10, 15]
+    assert nice_ticks(0, 1, 5, whole=True) == [0, 1] and nice_ticks(1, 2, 8, whole=True) == [1, 2]
     assert nice_ticks(-0.25, 1, 8) == [-0.4, -0.2, 0, 0.2, 0.4, 0.6, 0.8, 1.0]
     assert text_width("한국", 10) == 20 and text_width("ab", 10) == 12
     assert (
