@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as BaseResponse
@@ -125,7 +126,10 @@ def upload(slug: str) -> str | BaseResponse:
             form.file.errors = [str(getattr(exc, "message", exc))]
         else:
             db.session.commit()
-            flash(_("%(n)d candidates invited.", n=len(added)), "info")
+            flash(
+                ngettext("%(num)d candidate invited.", "%(num)d candidates invited.", len(added)),
+                "info",
+            )
             return redirect(url_for("admin.invitations", slug=exam.slug))
     return render_template(
         "admin/invitations.html",

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from exam_engine import banks
@@ -174,9 +175,9 @@ def invite(exam: Exam, email: str, name: str = "", time_factor: float = 1.0) -> 
     """
     email = email.strip().lower()
     if "@" not in email:
-        raise InvalidExam(f"not an email address: {email!r}")
+        raise InvalidExam(_("not an email address: %(email)s", email=repr(email)))
     if not 1.0 <= time_factor <= 4.0:
-        raise InvalidExam("time_factor: must be between 1 and 4")
+        raise InvalidExam(_("The extra-time factor must be between 1 and 4."))
     candidate = db.session.scalars(
         select(Candidate).where(func.lower(Candidate.email) == email)
     ).first()
@@ -219,15 +220,23 @@ def invite_many(exam: Exam, rows: list[list[str]]) -> list[Invitation]:
     if rows and rows[0][0].strip().lower() == "email":
         rows = rows[1:]
     if len(rows) > MAX_INVITES_PER_UPLOAD:
-        raise InvalidExam(f"at most {MAX_INVITES_PER_UPLOAD} invitations at a time")
+        raise InvalidExam(_("At most %(n)d invitations at a time.", n=MAX_INVITES_PER_UPLOAD))
     invitations = []
     for number, row in enumerate(rows, start=1):
         try:
             factor = float(row[2]) if len(row) > 2 and row[2].strip() else 1.0
         except ValueError as exc:
-            raise InvalidExam(f"row {number}: time_factor {row[2]!r} is not a number") from exc
+            raise InvalidExam(
+                _(
+                    "row %(row)d: the extra-time factor %(value)s is not a number",
+                    row=number,
+                    value=repr(row[2]),
+                )
+            ) from exc
         try:
             invitations.append(invite(exam, row[0], row[1].strip() if len(row) > 1 else "", factor))
         except InvalidExam as exc:
-            raise InvalidExam(f"row {number}: {exc.message}") from exc
+            raise InvalidExam(
+                _("row %(row)d: %(problem)s", row=number, problem=exc.message)
+            ) from exc
     return invitations
