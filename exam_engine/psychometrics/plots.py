@@ -133,7 +133,7 @@ def score_distribution_svg(
     :raises ValueError: if ``max_total`` is not positive.
     """
     bins = histogram(totals, max_total)
-    frame = _Frame(56, 44, 700, 300)
+    frame = _Frame(56, 56, 700, 310)
     frame.x1 = max_total
     yticks = nice_ticks(0, max(c for _, _, c in bins) or 1, 5, whole=True)
     frame.y1 = yticks[-1]
@@ -163,17 +163,17 @@ def score_distribution_svg(
             "line",
             x1=x,
             x2=x,
-            y1=frame.top - 4,
+            y1=frame.top - 20,
             y2=frame.bottom,
             stroke=CUTOFF_COLOUR,
             stroke_width=2.5,
             stroke_dasharray="6 3",
         )
         caption = text(
-            x + shift, frame.top + 6, label, 11, anchor, fill=CUTOFF_COLOUR, font_weight="bold"
+            x + shift, frame.top - 8, label, 11, anchor, fill=CUTOFF_COLOUR, font_weight="bold"
         )
         body.append(element("g", line + caption, class_="cutoff"))
-    return document(720, 350, title, body)
+    return document(720, 362, title, body)
 
 
 def _place(
