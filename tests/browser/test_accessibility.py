@@ -45,6 +45,7 @@ VISITOR = {
     "admin": "admin",
 }
 SERIOUS = {"serious", "critical"}
+CONSOLE_ERRORS: list[str] = []  # what the browser refused (CSP) or failed to run, on any page
 # Text colour against the nearest opaque background behind it, as WCAG 2 defines contrast.
 CONTRAST_JS = """
 (selector) => {
@@ -140,6 +141,12 @@ def visitors(
         context = browser.new_context(locale=BROWSER_LOCALES[language])
         context.set_default_timeout(15_000)
         page = context.new_page()
+        page.on(
+            "console",
+            lambda message: (
+                CONSOLE_ERRORS.append(message.text) if message.type == "error" else None
+            ),
+        )
         override: dict[str, object] = {}
         if role in ("author", "committee", "admin"):
             _sign_in(page, live_server, f"{role}@example.org")
@@ -188,6 +195,7 @@ def test_every_page_is_accessible(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     shots = tmp_path_factory.mktemp(f"screens-{language}", numbered=True)
+    CONSOLE_ERRORS.clear()
     axe = Axe()
     problems: list[str] = []
     pages = _pages(app, site["values"])
@@ -246,3 +254,4 @@ def test_every_page_is_accessible(
         problems += _check(page, axe, f"candidate.receipt-{width}", shots, width)
 
     assert not problems, "\n".join(problems)
+    assert not [e for e in CONSOLE_ERRORS if "Content Security Policy" in e], CONSOLE_ERRORS
