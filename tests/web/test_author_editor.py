@@ -226,3 +226,12 @@ def test_unknown_bank_and_question_are_404(banks_copy: Path, author: FlaskClient
     assert author.get("/author/banks/nope/new").status_code == 404
     assert author.get("/author/banks/fellowship/questions/nope/edit").status_code == 404
     assert author.get("/author/banks/..%2F..%2Fetc/new").status_code == 404
+
+
+def test_preview_is_in_the_readers_language(banks_copy: Path, author: FlaskClient) -> None:
+    original = SAMPLE / "calculus" / "chain-rule.yaml"
+    ko = {"Accept-Language": "ko-KR"}
+    fields = form_fields(author.get(edit_url(original), headers=ko).get_data(as_text=True))
+    page = author.post(edit_url(original), data={**fields, "action": "preview"}, headers=ko)
+    preview = page.get_data(as_text=True).split('id="preview"')[1]
+    assert re.search(r"[\uac00-\ud7a3]", preview.split('class="body"')[1].split("</div>")[0])
