@@ -50,7 +50,6 @@ system-deps:
 		echo "installing:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-		case "$$missing" in *fonts-noto-cjk*) rm -rf "$${MPLCONFIGDIR:-$$HOME/.cache/matplotlib}";; esac; \
 	fi
 
 lint: install

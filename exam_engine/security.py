@@ -20,8 +20,9 @@ CSP = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
-        # Server-drawn SVG plots carry style attributes and <style> elements.
-        "style-src 'self' 'unsafe-inline'",
+        # No inline style anywhere: the stylesheet styles pages, and the SVG plots use
+        # presentation attributes only.
+        "style-src 'self'",
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",

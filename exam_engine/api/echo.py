@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from exam_engine import grading
-from exam_engine.rendering import latex_to_mathml
+from exam_engine.banks.mathml import math_or_source
 
 ANSWERED, INVALID, EMPTY = "answered", "invalid", "empty"
 
@@ -34,7 +34,7 @@ def echo(value: str, settings: grading.PartSettings) -> dict[str, Any]:
         "valid": result.valid,
         "message": translate(result.message_template, result.message_params),
         "display": result.display,
-        "mathml": latex_to_mathml(result.display) if result.valid and result.display else "",
+        "mathml": math_or_source(result.display) if result.valid and result.display else "",
         "code": result.code,
     }
 

@@ -131,9 +131,9 @@ def validate() -> Response:
     data = _body()
     value = data.get("value")
     if not isinstance(value, str):
-        raise InvalidAnswer('expected {"value": string}')
+        raise InvalidAnswer(_('Expected {"value": text}.'))
     if len(value) > current_app.config["MAX_ANSWER_CHARS"]:
-        raise InvalidAnswer("the answer is too long")
+        raise InvalidAnswer(_("The answer is too long."))
     settings = grading.PartSettings()
     attempt_id, part_key = data.get("attempt_id"), data.get("part_key")
     if isinstance(attempt_id, int) and isinstance(part_key, str):
@@ -180,7 +180,7 @@ def flag(attempt_id: int, question_key: str) -> Response:
     attempt = _attempt(attempt_id)
     flagged = _body().get("flagged")
     if not isinstance(flagged, bool):
-        raise InvalidAnswer('expected {"flagged": true or false}')
+        raise InvalidAnswer(_('Expected {"flagged": true or false}.'))
     attempt_service.set_flag(attempt, question_key, flagged)
     db.session.commit()
     return jsonify({"question": question_key, "flagged": flagged})

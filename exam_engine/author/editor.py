@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -40,7 +41,8 @@ def _preview(parsed: Parsed, form: QuestionForm) -> dict[str, Any]:
         return out
     spec = banks.question_from_data(parsed.data)
     try:
-        variant = limited_instantiate(spec, form.seed.data or 0)
+        # In the reader's language, as a candidate reading it would see it.
+        variant = limited_instantiate(spec, form.seed.data or 0, str(get_locale() or "en"))
     except banks.ParameterError as exc:
         out["preview_error"] = str(exc)
         return out

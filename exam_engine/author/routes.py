@@ -6,21 +6,42 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from exam_engine import clock
 from exam_engine.auth.guards import role_required
 from exam_engine.author.forms import PublishForm
-from exam_engine.banks import LANGUAGES
+from exam_engine.banks import LANGUAGES, VariantPart
+from exam_engine.banks.mathml import math_or_source
+from exam_engine.banks.syntax import shown_answer
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
+from exam_engine.grading import get_pool
 from exam_engine.models import Bank, Exam, Question, Role
 from exam_engine.services import authoring, pinning, questions
 
 bp = Blueprint("author", __name__, url_prefix="/author")
 
 MAX_SEED = 2**62
+
+
+@bp.app_template_global()
+def model_answer(part: VariantPart) -> Markup:
+    """A part's model answer as a candidate would type it, and as the echo would draw it.
+
+    :param part: an instantiated part.
+    :returns: ``<code>`` with the typed form, followed by its MathML when it reads back.
+    """
+    typed = shown_answer(part.model_answer)
+    shown = Markup("<code>{}</code>").format(typed)
+    if part.input_type in ("choice", "multichoice"):
+        return shown
+    checked = get_pool().validate(typed, part.settings)
+    if checked.valid and checked.display:
+        return shown + Markup(" = ") + Markup(math_or_source(checked.display))
+    return shown
 
 
 @bp.get("/")

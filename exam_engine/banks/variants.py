@@ -50,7 +50,13 @@ def fill_latex(text: str, values: Mapping[str, sympy.Basic]) -> str:
         token = match.group(0)
         if match.group(1):
             latex = sympy.latex(values[match.group(1)])
-            out.append(latex if inline or display else f"${latex}$")
+            if inline or display:
+                before = "".join(out)
+                out[:] = [before]
+                out[0], latex = tidy_coefficient(before, latex, text[last:])
+                out.append(latex)
+            else:
+                out.append(f"${latex}$")
             continue
         if token == "$$" and not inline:
             display = not display
@@ -59,6 +65,46 @@ def fill_latex(text: str, values: Mapping[str, sympy.Basic]) -> str:
         out.append(token)
     out.append(text[last:])
     return "".join(out)
+
+
+_SPACING = r"(?:\s|\\[,;:! ])*"
+# What may follow a coefficient: a letter, a bracket, or a command that is not an operator,
+# relation, spacing or structure (``1 \cdot``, ``1 \leq``, ``1 \\`` keep their 1).
+_FACTOR_AFTER = re.compile(
+    _SPACING
+    + r"(?:[A-Za-z(]|\\(?!(?:cdot|times|div|pm|mp|to|le|ge|leq|geq|neq|ne|approx|equiv|right"
+    r"|end|quad|qquad|text|mid|in|notin|subset|cup|cap|ldots|dots|cdots)(?![A-Za-z]))[A-Za-z]+"
+    r"|\{\{)"
+)
+_TIMES_BEFORE = re.compile(r"\s*\\(?:cdot|times)\s*$")
+
+
+def tidy_coefficient(before: str, latex: str, after: str) -> tuple[str, str]:
+    """Write a filled-in coefficient as a person would: ``x`` not ``1x``, ``-x`` not ``-1x``,
+    ``a - 3`` not ``a + -3``, ``a + 3`` not ``a - -3``.
+
+    :param before: the maths written so far.
+    :param latex: the parameter's LaTeX.
+    :param after: the text that follows the parameter.
+    :returns: ``(before, latex)``, either possibly shortened.
+    """
+    head = before.rstrip()
+    if latex.startswith("-") and head.endswith(("+", "-")):
+        sign = "-" if head.endswith("+") else "+"
+        rest = head[:-1].rstrip()
+        if sign == "+" and (not rest or rest[-1] in "{(=,&$"):
+            sign = ""  # "e^{--2x}" reads "e^{2x}", not "e^{+2x}"
+        before, latex = head[:-1] + sign + (" " if sign else ""), latex[1:]
+        head = before.rstrip()
+    if latex not in ("1", "-1") or not _FACTOR_AFTER.match(after):
+        return before, latex
+    if _TIMES_BEFORE.search(head):  # "2 \\cdot 1\\, y" reads "2y"
+        return _TIMES_BEFORE.sub(" ", head), latex[:-1]
+    last = head[-1:]
+    after_command = re.search(r"\\[A-Za-z]+$", head) is not None  # "\\sum 1 x"
+    if last in ("^", "_", ".", ")", "}", "]", "!", "'") or (last.isalnum() and not after_command):
+        return before, latex
+    return before, latex[:-1]
 
 
 def fill_text(text: str, values: Mapping[str, str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -63,7 +64,7 @@ def attempt_time(attempt_id: int) -> str | Response:
         return _page(attempt, time_form=form)
     add_time(attempt, form.minutes.data or 0, current_user, form.reason.data or "", clock.now())
     db.session.commit()
-    flash(_("Added %(n)d minutes.", n=form.minutes.data), "info")
+    flash(ngettext("Added %(num)d minute.", "Added %(num)d minutes.", form.minutes.data), "info")
     return redirect(url_for("committee.attempt", attempt_id=attempt.id))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -122,7 +122,14 @@ def regrade_apply(slug: str, job_id: int) -> Response:
         flash(REFUSALS.get(refused.reason, REFUSALS["changed"])(), "error")
         return redirect(url_for("committee.regrade", slug=exam.slug))
     db.session.commit()
-    flash(_("Regrade applied: %(n)d marks changed.", n=changed), "info")
+    flash(
+        ngettext(
+            "Regrade applied: %(num)d mark changed.",
+            "Regrade applied: %(num)d marks changed.",
+            changed,
+        ),
+        "info",
+    )
     return redirect(url_for("committee.ranking", slug=exam.slug))
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import warnings
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -140,21 +139,13 @@ def build(exam: Exam, result: ExamAnalysis, pairs: list[PairFlag]) -> dict[str, 
 def draw_plots(snapshot: dict[str, Any]) -> dict[str, dict[str, str]]:
     """Every plot of a snapshot as SVG, per language: ``{"en": {"distribution": ...}}``.
 
-    A server without a font for a language's script gets that language's plots labelled in
-    English rather than in empty boxes (and a warning in the log).
+    Each plot is followed by its numbers as a table (its text alternative); the SVG's text is
+    drawn by the reader's browser, so every language works without fonts on the server.
     """
     drawn: dict[str, dict[str, str]] = {}
     for locale in current_app.config.get("LANGUAGES", ("en",)):
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            with force_locale(locale):
-                drawn[locale] = _plots(snapshot)
-        if locale != "en" and any("missing from font" in str(w.message) for w in caught):
-            log.warning("no font for %s plot labels on this server: drawn in English", locale)
-            with warnings.catch_warnings(record=True):
-                warnings.simplefilter("always")
-                with force_locale("en"):
-                    drawn[locale] = _plots(snapshot)
+        with force_locale(locale):
+            drawn[locale] = _plots(snapshot)
     return drawn
 
 
@@ -164,9 +155,13 @@ def _plots(snapshot: dict[str, Any]) -> dict[str, str]:
         return {}
     k = min(snapshot["k"], len(rows))
     last_in = [r for r in rows if r["within_cohort"]]
+    scores = [r["score"] for r in rows]
+    bins = [
+        (f"{pm.svg.number(lo)}–{pm.svg.number(hi)}", n) for lo, hi, n in pm.histogram(scores, 100.0)
+    ]
     drawn = {
         "distribution": pm.score_distribution_svg(
-            [r["score"] for r in rows],
+            scores,
             max_total=100.0,
             cutoff=(last_in[-1] if last_in else rows[k - 1])["score"],
             title=_("Score distribution"),
@@ -174,12 +169,14 @@ def _plots(snapshot: dict[str, Any]) -> dict[str, str]:
             ylabel=_("Candidates"),
             cutoff_label=_("cut-off"),
         )
+        + pm.data_table(_("The numbers in this plot"), [_("Score (%)"), _("Candidates")], bins)
     }
     banded = [r for r in rows if r["rank_low"] is not None]
     if banded:
         for blind in (False, True):
+            names = [f"#{r['attempt_id']}" if blind else (r["name"] or r["email"]) for r in banded]
             drawn["bands_blind" if blind else "bands"] = pm.rank_bands_svg(
-                [f"#{r['attempt_id']}" if blind else (r["name"] or r["email"]) for r in banded],
+                names,
                 [r["rank"] for r in banded],
                 [r["rank_low"] for r in banded],
                 [r["rank_high"] for r in banded],
@@ -187,6 +184,13 @@ def _plots(snapshot: dict[str, Any]) -> dict[str, str]:
                 labels=[r["label"] or "" for r in banded],
                 title=_("Rank with its 90% band"),
                 xlabel=_("Rank"),
+            ) + pm.data_table(
+                _("The numbers in this plot"),
+                [_("Candidate"), _("Rank"), _("90% band"), _("Certainty")],
+                [
+                    (name, r["rank"], f"{r['rank_low']}–{r['rank_high']}", _label(r["label"]))
+                    for name, r in zip(names, banded, strict=True)
+                ],
             )
     # A question whose marks do not vary has no discrimination: it is flagged in the table, and
     # left off a map whose vertical axis it has no place on.
@@ -203,8 +207,31 @@ def _plots(snapshot: dict[str, Any]) -> dict[str, str]:
             title=_("Items: facility and discrimination"),
             xlabel=_("Facility index"),
             ylabel=_("Discrimination index"),
+        ) + pm.data_table(
+            _("The numbers in this plot"),
+            ["#", _("Question"), _("Facility index"), _("Discrimination index")],
+            [
+                (
+                    n,
+                    q["title"] or q["slug"],
+                    round(q["stats"]["facility"], 2),
+                    "–"
+                    if q["stats"]["discrimination_index"] is None
+                    else round(q["stats"]["discrimination_index"], 2),
+                )
+                for n, q in enumerate(usable, start=1)
+            ],
         )
     return drawn
+
+
+def _label(label: str | None) -> str:
+    """A certainty label in the reader's language."""
+    return {
+        "clearly in": _("clearly in"),
+        "borderline": _("borderline"),
+        "clearly out": _("clearly out"),
+    }.get(label or "", label or "")
 
 
 @dataclass

@@ -1,4 +1,6 @@
-"""Item statistics, IRT and rank uncertainty for the committee. Pure: numpy, scipy, matplotlib.
+"""Item statistics, IRT, rank uncertainty and plots (hand-written SVG) for the committee.
+
+Pure: numpy and scipy.
 
 The web app calls :func:`analyse` on a :class:`ScoreMatrix` built with :func:`score_matrix`;
 ``docs/psychometrics.md`` explains every figure it returns.
@@ -11,8 +13,14 @@ from exam_engine.psychometrics.itemstats import ItemAnalysis, ItemStats, TestSta
 from exam_engine.psychometrics.matrix import ScoreMatrix, drop_items, full_marks, score_matrix
 from exam_engine.psychometrics.numbers import percentile_ranks, round_value, rounded
 from exam_engine.psychometrics.plausible import irt_top_k, posterior_top_k
-from exam_engine.psychometrics.plots import item_map_svg, rank_bands_svg, score_distribution_svg
+from exam_engine.psychometrics.plots import (
+    histogram,
+    item_map_svg,
+    rank_bands_svg,
+    score_distribution_svg,
+)
 from exam_engine.psychometrics.ranking import Ranking, TopKResult, competition_ranks, cutoff, rank
+from exam_engine.psychometrics.svg import data_table
 from exam_engine.psychometrics.uncertainty import (
     CLEARLY_IN,
     CLEARLY_OUT,
@@ -40,8 +48,10 @@ __all__ = [
     "bootstrap_top_k",
     "competition_ranks",
     "cutoff",
+    "data_table",
     "drop_items",
     "fit_irt",
+    "histogram",
     "full_marks",
     "irt_top_k",
     "item_map_svg",

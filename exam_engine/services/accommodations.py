@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from exam_engine.errors import AttemptClosed, DomainError
 from exam_engine.models import Attempt, AttemptStatus, User
 from exam_engine.services import audit
@@ -22,9 +24,9 @@ def add_time(attempt: Attempt, minutes: float, actor: User, reason: str, now: da
     if attempt.status != AttemptStatus.OPEN:
         raise AttemptClosed()
     if not 1 <= minutes <= MAX_EXTRA_MINUTES:
-        raise DomainError(f"extra time must be between 1 and {MAX_EXTRA_MINUTES} minutes")
+        raise DomainError(_("Extra time must be between 1 and %(n)d minutes.", n=MAX_EXTRA_MINUTES))
     if not reason.strip():
-        raise DomainError("a reason is required")
+        raise DomainError(_("A reason is required."))
     before = attempt.deadline_at
     attempt.deadline_at = before + timedelta(minutes=minutes)
     attempt.extra_minutes = (attempt.extra_minutes or 0.0) + minutes

@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -98,7 +99,7 @@ def _draw(invitation: Invitation, seed: int, now: datetime) -> list[AttemptQuest
     for section in invitation.exam.sections:
         pool = pinning.pool_for(invitation.exam, section, now)
         if len(pool) < section.draw_count:
-            raise ExamClosed(f"section {section.position} has too few questions")
+            raise ExamClosed(_("Section %(n)d has too few questions.", n=section.position))
         for version in rng.sample(pool, section.draw_count):
             drawn.append(
                 AttemptQuestion(

@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from exam_engine import banks
@@ -147,11 +148,13 @@ def save_question(bank_dir: Path, data: dict[str, Any], base_hash: str | None) -
         current = find_file(bank_dir, spec.id)
         if base_hash is None and current is not None:
             raise EditConflict(
-                f"a question with the id {spec.id!r} already exists", current.data, current.text
+                _("a question with the id %(id)s already exists", id=repr(spec.id)),
+                current.data,
+                current.text,
             )
         if base_hash is not None and (current is None or current.content_hash != base_hash):
             raise EditConflict(
-                "the question was changed by someone else since you opened it",
+                _("the question was changed by someone else since you opened it"),
                 None if current is None else current.data,
                 "" if current is None else current.text,
             )

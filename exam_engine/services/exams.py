@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from exam_engine import banks
@@ -279,9 +280,9 @@ def invite(exam: Exam, email: str, name: str = "", time_factor: float = 1.0) -> 
     """
     email = email.strip().lower()
     if "@" not in email:
-        raise InvalidExam(f"not an email address: {email!r}")
+        raise InvalidExam(_("not an email address: %(email)s", email=repr(email)))
     if not 1.0 <= time_factor <= 4.0:
-        raise InvalidExam("time_factor: must be between 1 and 4")
+        raise InvalidExam(_("The extra-time factor must be between 1 and 4."))
     time_factor = max(time_factor, exam.accommodations.get(email, 1.0))
     candidate = db.session.scalars(
         select(Candidate).where(func.lower(Candidate.email) == email)

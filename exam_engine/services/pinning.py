@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -197,7 +198,7 @@ def publish(exam: Exam, question: Question, actor: User, now: datetime) -> Publi
     failures = limited_author_tests(banks.question_from_data(current.data), PUBLISH_SEEDS)
     if failures:
         shown = "; ".join(str(f) for f in failures[:3])
-        raise PublishRefused(f"the new version fails its author tests: {shown}")
+        raise PublishRefused(_("The new version fails its author tests: %(tests)s", tests=shown))
     saw_old = list(
         db.session.scalars(
             select(func.distinct(AttemptQuestion.attempt_id))

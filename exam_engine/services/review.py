@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from exam_engine.errors import DomainError
@@ -35,7 +36,7 @@ class ReviewError(DomainError):
 
 def _reason(reason: str) -> str:
     if not reason or not reason.strip():
-        raise ReviewError("a reason is required")
+        raise ReviewError(_("A reason is required."))
     return reason.strip()[:2000]
 
 
@@ -64,7 +65,8 @@ def override_grade(grade: Grade, score: float, reason: str, actor: User, now: da
     """
     reason = _reason(reason)
     if not 0 <= score <= grade.max_score:
-        raise ReviewError(f"the mark must be between 0 and {grade.max_score:g}")
+        highest = format(grade.max_score, "g")
+        raise ReviewError(_("The mark must be between 0 and %(max)s.", max=highest))
     old = grade.score
     grade.override_score, grade.override_reason, grade.score = score, reason, score
     log_change(grade, "override", old, reason, actor, now)
@@ -91,7 +93,7 @@ def clear_override(grade: Grade, reason: str, actor: User, now: datetime) -> Non
     """
     reason = _reason(reason)
     if grade.override_score is None:
-        raise ReviewError("this mark was not overridden")
+        raise ReviewError(_("This mark was not overridden."))
     old = grade.score
     grade.override_score, grade.override_reason, grade.score = None, None, grade.auto_score
     log_change(grade, "clear_override", old, reason, actor, now)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from exam_engine.errors import DomainError
@@ -52,7 +53,7 @@ def create_user(email: str, password: str, role: Role | str, name: str = "") -> 
         raise ValueError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
     role = Role(role)
     if find_user(email) is not None:
-        raise UserExists(f"a staff account for {email} already exists")
+        raise UserExists(_("a staff account for %(email)s already exists", email=email))
     user = User(email=email, password_hash=hash_password(password), role=role, name=name)
     db.session.add(user)
     db.session.flush()

@@ -99,3 +99,29 @@ def test_saving_an_unchanged_question_leaves_its_file_alone(
     expect(page.locator(".flash")).to_contain_text("Saved: nothing changed.")
     relative = Path("fellowship") / "probability" / "bayes-screening.yaml"
     assert (tmp_path / "banks" / relative).read_bytes() == (BANKS / relative).read_bytes()
+
+
+def test_preview_follows_the_typing(
+    app: Flask, live_server: str, page: Page, tmp_path: Path
+) -> None:
+    shutil.copytree(BANKS, tmp_path / "banks")
+    app.config["QUESTION_BANKS_PATH"] = str(tmp_path / "banks")
+    make_staff("author")
+    sign_in(page, live_server, "author@example.org")
+    page.goto(f"{live_server}/author/banks/fellowship/questions/bayes-screening/edit")
+    preview = page.locator("#live-preview #preview .body")
+    expect(preview).to_be_visible()
+    before = preview.locator("mfrac").count()
+    body = page.get_by_label("Body", exact=True)
+    # No button pressed: a moment after typing, the preview shows the new text and its maths.
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        body.fill(body.input_value() + "\n\nA new line with $\\frac{1}{2}$.")
+    expect(preview).to_contain_text("A new line with")
+    expect(preview.locator("mfrac")).to_have_count(before + 1)
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        body.fill("Only $\\lim_{x \\to 0} x$ now.")
+    expect(preview.locator("munder")).to_have_count(1)  # the limit goes under "lim"
+    expect(preview.locator("mfrac")).to_have_count(0)
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.get_by_label("Parts", exact=True).fill("- key: [")  # YAML that does not read yet
+    expect(preview).to_contain_text("now.")  # the last good preview stays

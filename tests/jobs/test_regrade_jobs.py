@@ -107,7 +107,7 @@ def test_dry_run_in_a_worker_then_apply_exactly_that_plan(
 
     first = dry_run(client, exam.slug)
     page = client.get(f"/committee/exams/{exam.slug}/regrade").get_data(as_text=True)
-    assert "1 marks would change" in page and 'id="apply"' in page and "Best" in page
+    assert "Marks that would change: 1." in page and 'id="apply"' in page and "Best" in page
     assert scores(best.id) == before  # a dry run changes nothing
 
     # Someone overrides a mark after the plan was made: the plan no longer applies.
@@ -134,7 +134,7 @@ def test_dry_run_in_a_worker_then_apply_exactly_that_plan(
     assert plan is not None and len(plan["changes"]) == 1
     change = plan["changes"][0]
     applied = apply(client, exam.slug, second)
-    assert "Regrade applied: 1 marks changed." in applied
+    assert "Regrade applied: 1 mark changed." in applied
     after = scores(best.id)
     assert after[change["part_key"]] == change["new"] == 0.0
     assert {k: v for k, v in after.items() if k != change["part_key"]} == {

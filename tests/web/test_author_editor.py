@@ -247,3 +247,12 @@ def test_hostile_parameters_get_a_message_not_a_hung_request(
     page = post_new(author, "save", parameters=slow).get_data(as_text=True)
     assert "Not saved" in page and "ran over the limit" in page
     assert not (banks_copy / "calculus" / "square-shift.yaml").exists()
+
+
+def test_preview_is_in_the_readers_language(banks_copy: Path, author: FlaskClient) -> None:
+    original = SAMPLE / "calculus" / "chain-rule.yaml"
+    ko = {"Accept-Language": "ko-KR"}
+    fields = form_fields(author.get(edit_url(original), headers=ko).get_data(as_text=True))
+    page = author.post(edit_url(original), data={**fields, "action": "preview"}, headers=ko)
+    preview = page.get_data(as_text=True).split('id="preview"')[1]
+    assert re.search(r"[\uac00-\ud7a3]", preview.split('class="body"')[1].split("</div>")[0])

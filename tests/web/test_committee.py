@@ -139,12 +139,12 @@ def test_regrade_page_dry_run_changes_nothing(app: Flask, client: FlaskClient) -
     assert started.status_code == 302
     # The request only queued the dry run: the page shows it waiting, with a progress bar.
     waiting = client.get(f"/committee/exams/{slug}/regrade").get_data(as_text=True)
-    assert "<progress" in waiting and "marks would change" not in waiting
+    assert "<progress" in waiting and "Marks that would change" not in waiting
     job = db.session.scalars(select(Job).where(Job.kind == JobKind.REGRADE)).one()
     claimed = claim(job.id, datetime.now(UTC), timedelta(minutes=2))
     assert claimed is not None
     run_plan(claimed)
     db.session.commit()
     page = client.get(f"/committee/exams/{slug}/regrade").get_data(as_text=True)
-    assert "0 marks would change" in page and 'id="apply"' not in page
+    assert "Marks that would change: 0." in page and 'id="apply"' not in page
     assert job.state == JobState.DONE
