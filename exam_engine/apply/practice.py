@@ -14,8 +14,8 @@ from werkzeug.wrappers import Response
 from exam_engine import grading
 from exam_engine.api.echo import echo
 from exam_engine.apply.routes import bp
+from exam_engine.banks.mathml import math_or_source
 from exam_engine.errors import InvalidAnswer
-from exam_engine.rendering import latex_to_mathml
 
 # d/dx (x^3 + 2x): an answer with a power, a product and a sum, as most exam answers have.
 PRACTICE_LATEX = r"\frac{d}{dx}\left(x^3 + 2x\right)"
@@ -25,7 +25,7 @@ PRACTICE_ANSWER = "3*x^2 + 2"
 @bp.app_template_global("practice_question")
 def practice_question() -> Markup:
     """The practice question's maths, as MathML (made by our server from our own LaTeX)."""
-    return Markup(latex_to_mathml(PRACTICE_LATEX))
+    return Markup(math_or_source(PRACTICE_LATEX))
 
 
 @bp.post("/practice/check")
