@@ -84,16 +84,20 @@ class Analysis:
     outlook: Outlook | None = None
 
 
-def band_rows(ranks: np.ndarray, k: int) -> np.ndarray:
-    """Rows whose rank bands :func:`analyse` computes: ranks up to ``max(3k, k + 20)``.
+def band_rows(ranks: np.ndarray, k: int, order: np.ndarray | None = None) -> np.ndarray:
+    """Rows whose rank bands :func:`analyse` computes: the first ``max(3k, k + 20)`` rows.
+
+    A count of rows, not of ranks: when many candidates tie near the top (everyone with full
+    marks shares rank 1), a limit on ranks would band hundreds of rows and draw them all.
 
     :param ranks: competition ranks of all candidates.
     :param k: size of the cohort.
-    :returns: row indices, best rank first.
+    :param order: the rows in ranking order (by rank, in row order, when omitted).
+    :returns: row indices, best first.
     """
     limit = max(3 * k, k + 20)
-    rows = np.flatnonzero(ranks <= limit)
-    return rows[np.argsort(ranks[rows], kind="stable")]
+    ranked = np.argsort(ranks, kind="stable") if order is None else np.asarray(order)
+    return ranked[:limit]
 
 
 def analyse(
@@ -140,7 +144,7 @@ def analyse(
     inside = cutoff(ranking.scores, k, ability)
     plain = ranking.ranks <= k
     order = np.lexsort((np.arange(n), -ability, ranking.ranks))
-    tracked = band_rows(ranking.ranks, k)
+    tracked = band_rows(ranking.ranks, k, order)
     post = posterior_top_k(fit, matrix, k, draws=replicates, seed=seed, tracked=tracked)
     boot = bootstrap_top_k(matrix, k, replicates=replicates, seed=seed)
     before = None if previous is None else [previous.get(c) for c in matrix.candidate_ids]

@@ -49,7 +49,7 @@ def test_probabilities_and_labels_agree(result):
 
 def test_rank_bands_near_the_cut_only(result):
     banded = [row for row in result.candidates if row.rank_low is not None]
-    assert banded and all(row.rank <= 45 for row in banded)
+    assert banded == result.candidates[:45]  # the first max(3k, k + 20) rows
     assert all(row.rank_low <= row.rank_high for row in banded)  # type: ignore[operator]
 
 
@@ -112,3 +112,11 @@ def test_single_candidate():
 def test_bad_k(k):
     with pytest.raises(ValueError):
         analyse(score_matrix([[1], [0], [1], [1]], 1), k)
+
+
+def test_rank_bands_are_a_count_of_rows_even_when_many_tie():
+    # Sixty candidates share full marks: a limit on ranks would band all of them.
+    rows = [[1, 1, 1]] * 60 + [[1, 0, 1], [0, 1, 0], [0, 0, 1], [0, 0, 0]] * 10
+    result = analyse(score_matrix(rows, 1), 2, replicates=50)
+    banded = [row for row in result.candidates if row.rank_low is not None]
+    assert len(banded) == 22 and all(row.rank == 1 for row in banded)
