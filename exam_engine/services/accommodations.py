@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from exam_engine.errors import AttemptClosed, DomainError
 from exam_engine.models import Attempt, AttemptStatus, User
 from exam_engine.services import audit
+from exam_engine.services.locks import lock
 
 MAX_EXTRA_MINUTES = 240
 
@@ -21,6 +22,7 @@ def add_time(attempt: Attempt, minutes: float, actor: User, reason: str, now: da
     :raises AttemptClosed: when the attempt is no longer open.
     :raises DomainError: for a missing reason or minutes out of range.
     """
+    lock(attempt)  # one writer at a time: a finalise or the sweep may be closing it right now
     if attempt.status != AttemptStatus.OPEN:
         raise AttemptClosed()
     if not 1 <= minutes <= MAX_EXTRA_MINUTES:
