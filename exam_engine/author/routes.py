@@ -15,10 +15,10 @@ from exam_engine.auth.guards import role_required
 from exam_engine.author.forms import PublishForm
 from exam_engine.banks import LANGUAGES, VariantPart
 from exam_engine.banks.mathml import math_or_source
-from exam_engine.banks.syntax import shown_answer
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
 from exam_engine.grading import get_pool
+from exam_engine.grading.typed import typed_key
 from exam_engine.models import Bank, Exam, Question, Role
 from exam_engine.services import authoring, pinning, questions
 
@@ -34,7 +34,7 @@ def model_answer(part: VariantPart) -> Markup:
     :param part: an instantiated part.
     :returns: ``<code>`` with the typed form, followed by its MathML when it reads back.
     """
-    typed = shown_answer(part.model_answer)
+    typed = typed_key(part.model_answer, part.settings)
     shown = Markup("<code>{}</code>").format(typed)
     if part.input_type in ("choice", "multichoice"):
         return shown

@@ -56,33 +56,3 @@ def choice_answer(answer: str | Sequence[str], input_type: str) -> str:
     if input_type == "choice" and len(keys) == 1:
         return keys[0]
     return ", ".join(keys)
-
-
-def shown_answer(text: str) -> str:
-    """A teacher answer as a candidate would type it: ``x^2`` not ``x**2``, ``e^(-3*x)`` not
-    ``exp(-3*x)``. For showing model answers to people; the grader reads both forms alike.
-
-    :param text: an answer in our syntax (e.g. from :func:`to_text`).
-    :returns: the same answer in the syntax the exam page teaches.
-    """
-    text = text.replace("**", "^")
-    out: list[str] = []
-    position = 0
-    while (start := text.find("exp(", position)) != -1:
-        if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
-            out.append(text[position : start + 4])  # a longer name such as "myexp("
-            position = start + 4
-            continue
-        depth, end = 0, start + 3
-        for end in range(start + 3, len(text)):
-            depth += {"(": 1, ")": -1}.get(text[end], 0)
-            if depth == 0:
-                break
-        if depth:  # unbalanced: leave the rest as it is
-            break
-        inner = shown_answer(text[start + 4 : end])
-        power = "" if inner == "1" else inner if inner.isalnum() else f"({inner})"
-        out.append(text[position:start] + (f"e^{power}" if power else "e"))
-        position = end + 1
-    out.append(text[position:])
-    return "".join(out)
