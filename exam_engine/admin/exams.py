@@ -227,9 +227,8 @@ def _definition(
     if exam is None or "sections" not in locked:
         return spec
     current = exam_spec.to_spec(exam)
-    for name in (*LOCKED_WHEN_OPEN, "languages"):
-        if name in current or name == "languages":
-            spec[name] = current.get(name, [])
+    for name in LOCKED_WHEN_OPEN:
+        spec[name] = current.get(name, [])  # "languages" is left out of a file when empty
     titles = [s["title"] for s in spec["sections"]]
     spec["sections"] = [
         {**s, "title": t or s["title"]}
