@@ -32,7 +32,7 @@ def invitation(
     subject, body = render(
         "invitation",
         locale,
-        _l("Your invitation: %(exam)s", exam=invite.exam.title),
+        _l("Your invitation: %(exam)s", exam=invite.exam.title_in(locale)),
         invite=invite,
         exam=invite.exam,
     )
@@ -76,7 +76,7 @@ def confirm_application(
     subject, body = render(
         "apply_confirm",
         locale,
-        _l("Confirm your application: %(exam)s", exam=exam.title),
+        _l("Confirm your application: %(exam)s", exam=exam.title_in(locale)),
         exam=exam,
         name=name,
         link=link,
@@ -90,7 +90,7 @@ def already_applied(invite: Invitation, locale: str, now: datetime) -> MailMessa
     subject, body = render(
         "apply_again",
         locale,
-        _l("Your link to %(exam)s", exam=invite.exam.title),
+        _l("Your link to %(exam)s", exam=invite.exam.title_in(locale)),
         invite=invite,
         exam=invite.exam,
     )
@@ -121,7 +121,7 @@ def receipt(attempt: Attempt, now: datetime) -> MailMessage | None:
     subject, body = render(
         "receipt",
         locale,
-        _l("Receipt: %(exam)s", exam=attempt.exam.title),
+        _l("Receipt: %(exam)s", exam=attempt.exam.title_in(locale)),
         attempt=attempt,
         exam=attempt.exam,
         receipt=fingerprint,
