@@ -139,9 +139,10 @@ def sent(slug: str) -> str:
     )
 
 
-@bp.get("/apply/<slug>/confirm/<token>")
-def confirm(slug: str, token: str) -> Response | tuple[str, int]:
-    """The e-mailed link: the address is confirmed, the applicant gets their invitation."""
+@bp.route("/apply/<slug>/confirm/<token>", methods=["GET", "POST"])
+def confirm(slug: str, token: str) -> Response | tuple[str, int] | str:
+    """The e-mailed link: a page with one button (a GET never writes: mail scanners open links
+    too); pressing it confirms the address and gives the applicant their invitation."""
     exam, _settings = _exam(slug)
     now = clock.now()
     hours = int(current_app.config["APPLY_LINK_HOURS"])
@@ -157,6 +158,8 @@ def confirm(slug: str, token: str) -> Response | tuple[str, int]:
         ) from None
     if now >= exam.closes_at:
         return _closed(exam, now, 409)
+    if request.method == "GET":
+        return render_template("apply/confirm.html", exam=exam, token=token, email=data["email"])
     try:
         invite, created = applications.accept(exam, data, now)
         welcome = messages.invitation(invite, now) if created else None

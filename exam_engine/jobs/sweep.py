@@ -11,7 +11,7 @@ from sqlalchemy import or_, select, update
 
 from exam_engine import clock
 from exam_engine.extensions import db
-from exam_engine.jobs import GRADE_ATTEMPT, SEND_RECEIPT, SWEEP, enqueue
+from exam_engine.jobs import GRADE_ATTEMPT, SWEEP, enqueue
 from exam_engine.models import Attempt, AttemptStatus
 from exam_engine.services import attempts as attempt_service
 
@@ -63,8 +63,6 @@ def sweep() -> dict[str, int]:
     mark_queued(owed, now)
     db.session.commit()
     sent = enqueue_grading(owed)
-    for attempt_id in closed:  # closed by the clock: the candidate still gets a receipt e-mail
-        enqueue(SEND_RECEIPT, attempt_id)
     if closed or owed:
         log.info("sweep: closed %d attempt(s), enqueued %d grading task(s)", len(closed), sent)
     return {"closed": len(closed), "enqueued": sent}

@@ -59,7 +59,7 @@ def sitting_view(attempt: Attempt, now: datetime, locale: str = "en") -> dict[st
         )
     return {
         "id": attempt.id,
-        "exam": {"slug": attempt.exam.slug, "title": attempt.exam.title},
+        "exam": {"slug": attempt.exam.slug, "title": attempt.exam.title_in(locale)},
         "status": effective_status(attempt, now).value,
         "deadline": iso(attempt.deadline_at),
         "server_now": iso(now),

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from exam_engine.extensions import db
 from exam_engine.jobs.analysis import analyse_now
 from exam_engine.models import Attempt, Question
-from exam_engine.services import attempts
+from exam_engine.services import applications, attempts
 from tests.browser.helpers import VALID, next_text_box
 from tests.conftest import PASSWORD
 from tests.factories import make_exam, make_invitation, make_staff, right, sit
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.browser
 
 WIDTHS = (1280, 375)
 BROWSER_LOCALES = {"en": "en-GB", "ko": "ko-KR"}
-NOT_PAGES = re.compile(r"^/(api|static)/|\.(csv|zip|json)$|^/healthz$")
+NOT_PAGES = re.compile(r"^/(api|static)/|\.(csv|zip|json|yaml)$|^/healthz$")
 # Who opens each page: by endpoint, else by blueprint.
 VISITOR = {
     "main": "anonymous",
@@ -43,6 +43,8 @@ VISITOR = {
     "author": "author",
     "committee": "committee",
     "admin": "admin",
+    "apply": "anonymous",
+    "reset": "anonymous",
 }
 SERIOUS = {"serious", "critical"}
 CONSOLE_ERRORS: list[str] = []  # what the browser refused (CSP) or failed to run, on any page
@@ -102,6 +104,14 @@ def site(app: Flask) -> dict[str, Any]:
     an unused invitation and one for a candidate about to sit."""
     now = datetime.now(UTC)
     exam = make_exam(now=now, languages=["en", "ko"], cohort_size=1)
+    applications.configure(
+        exam,
+        {
+            "enabled": True,
+            "terms": {"en": "We keep your answers a year.", "ko": "답안은 1년 동안 보관합니다."},
+            "fields": [{"name": "university", "label": {"en": "University", "ko": "대학교"}}],
+        },
+    )
     done = sit(exam, "ada@example.org", right, now)
     sit(exam, "bob@example.org", None, now)
     analyse_now(exam, replicates=50)
