@@ -34,7 +34,7 @@ def practice_check() -> Response:
     data = request.get_json(silent=True)
     value = data.get("value") if isinstance(data, dict) else None
     if not isinstance(value, str):
-        raise InvalidAnswer('expected {"value": string}')
+        raise InvalidAnswer(_('expected {"value": string}'))
     if len(value) > current_app.config["MAX_ANSWER_CHARS"]:
         raise InvalidAnswer(_("The answer is too long."))
     shown = echo(value, grading.PartSettings())

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
@@ -77,22 +78,24 @@ def parse_settings(data: Any) -> ApplicationSettings:
     :raises InvalidSettings: naming what is wrong.
     """
     if not isinstance(data, dict):
-        raise InvalidSettings("applications: must be a mapping")
+        raise InvalidSettings(_("applications: must be a mapping"))
     terms = data.get("terms") or {}
     if isinstance(terms, str):
         terms = {"en": terms}
     if not isinstance(terms, dict):
-        raise InvalidSettings("applications.terms: a text, or a mapping of language to text")
+        raise InvalidSettings(_("applications.terms: a text, or a mapping of language to text"))
     found = []
     for index, item in enumerate(data.get("fields") or []):
         where = f"applications.fields[{index}]"
         if not isinstance(item, dict) or not FIELD_NAME.match(str(item.get("name", ""))):
-            raise InvalidSettings(f"{where}: needs a name of lower-case letters, digits and _")
+            raise InvalidSettings(
+                _("%(where)s: needs a name of lower-case letters, digits and _", where=where)
+            )
         label = item.get("label") or {}
         label = {"en": label} if isinstance(label, str) else label
         found.append(ApplicationField(str(item["name"]), dict(label), bool(item.get("required"))))
     if len({f.name for f in found}) != len(found):
-        raise InvalidSettings("applications.fields: two fields have the same name")
+        raise InvalidSettings(_("applications.fields: two fields have the same name"))
     return ApplicationSettings(bool(data.get("enabled")), dict(terms), tuple(found))
 
 
@@ -131,12 +134,21 @@ def read(exam: Exam, token: str, max_age_seconds: int) -> dict[str, Any]:
     try:
         data = _serializer().loads(token, max_age=max_age_seconds)
     except SignatureExpired as exc:
-        raise InvalidApplicationLink("expired") from exc
+        raise InvalidApplicationLink(
+            _("This confirmation link has expired. Apply again to get a new one.")
+        ) from exc
     except BadSignature as exc:
-        raise InvalidApplicationLink("invalid") from exc
+        raise _invalid_link() from exc
     if not isinstance(data, dict) or data.get("exam") != exam.slug or "email" not in data:
-        raise InvalidApplicationLink("invalid")
+        raise _invalid_link()
     return data
+
+
+def _invalid_link() -> InvalidApplicationLink:
+    """The error for a link that was altered or is for another exam."""
+    return InvalidApplicationLink(
+        _("This confirmation link is not valid. Check that you copied all of it.")
+    )
 
 
 def existing(exam: Exam, email: str) -> Invitation | None:

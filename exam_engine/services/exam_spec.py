@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from flask_babel import gettext as _
 
 from exam_engine import banks
 from exam_engine.errors import DomainError
@@ -34,7 +35,7 @@ def zone_of(value: Any) -> ZoneInfo:
     try:
         return ZoneInfo(str(value or "UTC"))
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidExam(f"timezone: unknown zone {value!r}") from exc
+        raise InvalidExam(_("timezone: unknown zone %(zone)s", zone=repr(value))) from exc
 
 
 def when(value: Any, field: str, zone: ZoneInfo) -> datetime:
@@ -45,7 +46,13 @@ def when(value: Any, field: str, zone: ZoneInfo) -> datetime:
         try:
             parsed = datetime.fromisoformat(str(value))
         except ValueError as exc:
-            raise InvalidExam(f"{field}: not an ISO-8601 date and time: {value!r}") from exc
+            raise InvalidExam(
+                _(
+                    "%(field)s: not an ISO-8601 date and time: %(value)s",
+                    field=field,
+                    value=repr(value),
+                )
+            ) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed.astimezone(UTC)
@@ -54,20 +61,20 @@ def when(value: Any, field: str, zone: ZoneInfo) -> datetime:
 def require(data: dict[str, Any], field: str) -> Any:
     """``data[field]``, which must be present and not empty."""
     if data.get(field) in (None, ""):
-        raise InvalidExam(f"{field}: required")
+        raise InvalidExam(_("%(field)s: required", field=field))
     return data[field]
 
 
 def positive_int(value: Any, field: str, zero: bool = False) -> int:
     """A whole number above zero (or zero when ``zero``)."""
     if isinstance(value, bool):
-        raise InvalidExam(f"{field}: must be a whole number")
+        raise InvalidExam(_("%(field)s: must be a whole number", field=field))
     try:
         number = int(value)
     except (TypeError, ValueError) as exc:
-        raise InvalidExam(f"{field}: must be a whole number") from exc
+        raise InvalidExam(_("%(field)s: must be a whole number", field=field)) from exc
     if number < 0 or (number == 0 and not zero):
-        raise InvalidExam(f"{field}: must be positive")
+        raise InvalidExam(_("%(field)s: must be positive", field=field))
     return number
 
 
@@ -82,12 +89,24 @@ def texts(value: Any, field: str, default_locale: str, required: bool) -> dict[s
     elif isinstance(value, dict):
         unknown = [str(k) for k in value if k not in banks.LANGUAGES]
         if unknown:
-            raise InvalidExam(f"{field}: unknown language {unknown[0]!r}")
+            raise InvalidExam(
+                _(
+                    "%(field)s: unknown language %(language)s",
+                    field=field,
+                    language=repr(unknown[0]),
+                )
+            )
         found = {str(k): str(v).strip() for k, v in value.items() if v and str(v).strip()}
     else:
         found = {default_locale: str(value).strip()} if str(value).strip() else {}
     if required and not found.get(default_locale):
-        raise InvalidExam(f"{field}: required in the default language ({default_locale})")
+        raise InvalidExam(
+            _(
+                "%(field)s: required in the default language (%(language)s)",
+                field=field,
+                language=default_locale,
+            )
+        )
     return found
 
 
@@ -96,7 +115,12 @@ def languages(value: Any) -> list[str]:
     if value in (None, ""):
         return []
     if not isinstance(value, list) or not all(v in banks.LANGUAGES for v in value):
-        raise InvalidExam(f"languages: must be a list of {', '.join(banks.LANGUAGES)}")
+        raise InvalidExam(
+            _(
+                "languages: must be a list of %(languages)s",
+                languages=", ".join(banks.LANGUAGES),
+            )
+        )
     return [str(v) for v in value]
 
 
@@ -108,23 +132,39 @@ def accommodations(value: Any) -> dict[str, float]:
     if value in (None, ""):
         return {}
     if not isinstance(value, list):
-        raise InvalidExam("accommodations: must be a list of {email, time_factor}")
+        raise InvalidExam(_("accommodations: must be a list of {email, time_factor}"))
     found: dict[str, float] = {}
     for n, item in enumerate(value):
         field = f"accommodations[{n}]"
         if not isinstance(item, dict):
-            raise InvalidExam(f"{field}: must be a mapping with email and time_factor")
+            raise InvalidExam(
+                _("%(field)s: must be a mapping with email and time_factor", field=field)
+            )
         email = str(item.get("email") or "").strip().lower()
         if "@" not in email:
-            raise InvalidExam(f"{field}.email: not an email address: {email!r}")
+            raise InvalidExam(
+                _(
+                    "%(field)s.email: not an email address: %(email)s",
+                    field=field,
+                    email=repr(email),
+                )
+            )
         try:
             factor = float(item.get("time_factor", 1.0))
         except (TypeError, ValueError) as exc:
-            raise InvalidExam(f"{field}.time_factor: must be a number") from exc
+            raise InvalidExam(_("%(field)s.time_factor: must be a number", field=field)) from exc
         if not 1.0 <= factor <= MAX_TIME_FACTOR:
-            raise InvalidExam(f"{field}.time_factor: must be between 1 and {MAX_TIME_FACTOR:g}")
+            raise InvalidExam(
+                _(
+                    "%(field)s.time_factor: must be between 1 and %(most)s",
+                    field=field,
+                    most=format(MAX_TIME_FACTOR, "g"),
+                )
+            )
         if email in found:
-            raise InvalidExam(f"{field}.email: {email} is listed twice")
+            raise InvalidExam(
+                _("%(field)s.email: %(email)s is listed twice", field=field, email=email)
+            )
         found[email] = factor
     return found
 

@@ -119,7 +119,7 @@ def save_exam(data: dict[str, Any], now: datetime | None = None) -> Exam:
 def _sections(data: dict[str, Any]) -> list[Any]:
     found = spec.require(data, "sections")
     if not isinstance(found, list):
-        raise InvalidExam("sections: must be a list")
+        raise InvalidExam(_("sections: must be a list"))
     return found
 
 
@@ -138,9 +138,9 @@ def _refuse_locked_changes(exam: Exam, fields: dict[str, Any], sections: list[Ex
     }
     for name in LOCKED_WHEN_OPEN:
         if current[name] != fields[name]:
-            raise InvalidExam(f"{name}: cannot change after the exam has opened")
+            raise InvalidExam(_("%(field)s: cannot change after the exam has opened", field=name))
     if [_draw_key(s) for s in exam.sections] != [_draw_key(s) for s in sections]:
-        raise InvalidExam("sections: cannot change after the exam has opened")
+        raise InvalidExam(_("%(field)s: cannot change after the exam has opened", field="sections"))
 
 
 def check_ready(exam: Exam) -> None:
@@ -159,8 +159,11 @@ def check_ready(exam: Exam) -> None:
     failures = authoring.exam_test_failures(exam)
     if failures:
         shown = "\n".join(str(f) for f in failures[:5])
-        more = f"\n... and {len(failures) - 5} more" if len(failures) > 5 else ""
-        raise ExamNotReady(f"questions this exam can draw fail their author tests:\n{shown}{more}")
+        if len(failures) > 5:
+            shown += "\n" + _("... and %(count)d more", count=len(failures) - 5)
+        raise ExamNotReady(
+            _("questions this exam can draw fail their author tests:\n%(failures)s", failures=shown)
+        )
 
 
 def _apply_accommodations(exam: Exam, factors: dict[str, float]) -> None:
@@ -232,7 +235,7 @@ def open_now(exam: Exam, actor: User | None, now: datetime) -> None:
     :raises ExamNotReady: when its questions are not ready (the exam stays upcoming).
     """
     if exam.status(now) != ExamStatus.UPCOMING:
-        raise InvalidExam("only an exam that has not opened can be opened now")
+        raise InvalidExam(_("only an exam that has not opened can be opened now"))
     pinning.pin(exam, now)  # still upcoming: the pins follow the pools
     check_ready(exam)
     before = exam.opens_at
@@ -254,7 +257,7 @@ def close_now(exam: Exam, actor: User | None, now: datetime) -> None:
     :raises InvalidExam: when the exam is not open.
     """
     if exam.status(now) != ExamStatus.OPEN:
-        raise InvalidExam("only an open exam can be closed")
+        raise InvalidExam(_("only an open exam can be closed"))
     before = exam.closes_at
     exam.closes_at = now
     audit.record(
@@ -322,5 +325,5 @@ def invite_many(exam: Exam, rows: list[list[str]]) -> list[Invitation]:
     report = invite_rows(exam, rows)
     if report.errors:
         first = report.errors[0]
-        raise InvalidExam(f"line {first.line}: {first.message()}")
+        raise InvalidExam(_("line %(line)d: %(message)s", line=first.line, message=first.message()))
     return report.invited

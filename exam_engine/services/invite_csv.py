@@ -104,7 +104,9 @@ def invite_rows(exam: Exam, rows: list[list[str]]) -> InviteReport:
     :raises InvalidExam: for a file with more than ``MAX_INVITES_PER_UPLOAD`` rows.
     """
     if len(rows) > MAX_INVITES_PER_UPLOAD + 1:
-        raise InvalidExam(f"at most {MAX_INVITES_PER_UPLOAD} invitations at a time")
+        raise InvalidExam(
+            _("at most %(count)d invitations at a time", count=MAX_INVITES_PER_UPLOAD)
+        )
     report = InviteReport()
     invited = _already_invited(exam)
     seen: dict[str, int] = {}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from exam_engine.errors import DomainError
@@ -85,7 +86,7 @@ def add_member(exam: Exam, user: User, actor: User | None, now: datetime) -> boo
     :raises MembershipError: when ``user`` is not a committee account.
     """
     if user.role != Role.COMMITTEE:
-        raise MembershipError(f"{user.email} is not a committee account")
+        raise MembershipError(_("%(email)s is not a committee account", email=user.email))
     if _membership(exam, user) is not None:
         return False
     db.session.add(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -73,7 +74,7 @@ def invite_shortlisted(
     :raises StageError: when both stages are the same exam.
     """
     if first.id == second.id:
-        raise StageError("the second stage must be another exam")
+        raise StageError(_("the second stage must be another exam"))
     chosen = shortlisted(first, kinds)
     invited_already = set(
         db.session.scalars(select(Invitation.candidate_id).where(Invitation.exam_id == second.id))

@@ -113,7 +113,7 @@ def change_password(user: User, current: str, new: str, now: datetime) -> None:
     try:
         _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError) as exc:
-        raise WrongPassword("the current password is wrong") from exc
+        raise WrongPassword(_("the current password is wrong")) from exc
     set_password(user, new)
     audit.record("user.password_changed", now=now, actor=user, target=user)
 
@@ -132,7 +132,7 @@ def set_active(user: User, active: bool, actor: User, now: datetime) -> None:
     :raises CannotDeactivateSelf: when ``actor`` deactivates their own account.
     """
     if not active and user.id == actor.id:
-        raise CannotDeactivateSelf("you cannot deactivate your own account")
+        raise CannotDeactivateSelf(_("you cannot deactivate your own account"))
     if user.active == active:
         return
     user.active = active
