@@ -150,6 +150,9 @@ def confirm(slug: str, token: str) -> Response | tuple[str, int] | str:
     if now >= exam.closes_at:
         return _closed(exam, now, 409)
     if request.method == "GET":
+        found = applications.existing(exam, str(data["email"]).strip().lower())
+        if found is not None:  # confirmed before: straight to the exam page (nothing written)
+            return redirect(url_for("candidate.invitation", token=found.token))
         return render_template("apply/confirm.html", exam=exam, token=token, email=data["email"])
     try:
         invite, created = applications.accept(exam, data, now)

@@ -23,8 +23,8 @@
     return "";
   }
   function markScrolling() {
-    main.querySelectorAll(".table-wrap, .plots figure, figure.plots").forEach(box => {
-      const scrolls = box.scrollWidth > box.clientWidth + 1;
+    main.querySelectorAll(".table-wrap, .plots figure, figure.plots, .math").forEach(box => {
+      const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
       if (scrolls && !box.hasAttribute("tabindex")) {
         box.tabIndex = 0;
         box.setAttribute("role", "region");

@@ -19,6 +19,7 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from exam_engine.auth.reset import make_token
 from exam_engine.extensions import db
 from exam_engine.jobs.analysis import analyse_now
 from exam_engine.models import Attempt, Question
@@ -90,8 +91,10 @@ def _pages(app: Flask, values: dict[tuple[str, str], object]) -> list[tuple[str,
         args = {}
         for name in sorted(rule.arguments):
             kind = "int" if type(rule._converters[name]).__name__ == "IntegerConverter" else "str"
-            assert (name, kind) in values, f"{rule.rule}: give <{name}> ({kind}) a value here"
-            args[name] = values[(name, kind)]
+            own = (rule.endpoint, name)  # a value for this page only (a signed link, say)
+            found_value = values.get(own, values.get((name, kind)))
+            assert found_value is not None, f"{rule.rule}: give <{name}> ({kind}) a value here"
+            args[name] = found_value
         url = rule.build(args)[1]  # type: ignore[index]
         visitor = VISITOR.get(rule.endpoint) or VISITOR[rule.endpoint.split(".")[0]]
         found.append((rule.endpoint, visitor, url))
@@ -115,8 +118,7 @@ def site(app: Flask) -> dict[str, Any]:
     done = sit(exam, "ada@example.org", right, now)
     sit(exam, "bob@example.org", None, now)
     analyse_now(exam, replicates=50)
-    for role in ("author", "committee", "admin"):
-        make_staff(role)
+    staff = {role: make_staff(role) for role in ("author", "committee", "admin")}
     question = db.session.scalars(db.select(Question).order_by(Question.id)).first()
     assert question is not None
     fresh = make_invitation(exam, "new@example.org")
@@ -132,6 +134,18 @@ def site(app: Flask) -> dict[str, Any]:
             ("question_id", "str"): question.slug,
             ("attempt_id", "int"): done.id,
             ("token", "str"): fresh.token,
+            ("apply.confirm", "token"): applications.sign(
+                exam,
+                {
+                    "email": "grace@example.org",
+                    "name": "Grace Hopper",
+                    "locale": "en",
+                    "fields": {"university": "KAIST"},
+                    "consented_at": now.isoformat(),
+                    "terms": "We keep your answers a year.",
+                },
+            ),
+            ("reset.reset", "token"): make_token(staff["author"]),
         },
     }
 
