@@ -67,6 +67,7 @@ def finalise_attempt(attempt_id: int) -> Response:
     really passed, and otherwise answers with the deadline as it stands."""
     now = clock.now()
     attempt = finalise(_attempt(attempt_id), now)
+    db.session.commit()
     return jsonify(
         {
             "status": attempt.status.value,
@@ -123,6 +124,7 @@ def _after_refusal(attempt_id: int, client_id: str | None, now: datetime) -> Non
     integrity.note_client(attempt, client_id, now)
     db.session.commit()
     close_if_due(attempt, now)
+    db.session.commit()
 
 
 @bp.post("/validate")
@@ -147,6 +149,7 @@ def validate() -> Response:
 def submit(attempt_id: int) -> Response:
     """Submit the attempt (idempotent): the receipt and the time of submission."""
     attempt = submit_attempt(_attempt(attempt_id), clock.now())  # under the attempt's lock
+    db.session.commit()
     return jsonify(
         {
             "receipt": attempt.receipt,

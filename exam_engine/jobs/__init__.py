@@ -179,6 +179,31 @@ def celery_app() -> Celery:
     return current_app.extensions["celery"]
 
 
+def enqueue_after_commit(task_name: str, *args: Any) -> None:
+    """Send a task once the current transaction commits (never before, never if it does not).
+
+    How services hand work to the queue: they flush, the view or task commits, and only then
+    can a worker read what the task needs. A transaction rolled back instead sends nothing.
+    """
+    from sqlalchemy import event
+
+    from exam_engine.extensions import db
+
+    session = db.session()
+
+    def send(_session: Any) -> None:
+        if event.contains(session, "after_soft_rollback", drop):
+            event.remove(session, "after_soft_rollback", drop)
+        enqueue(task_name, *args)
+
+    def drop(_session: Any, _previous: Any) -> None:
+        if event.contains(session, "after_commit", send):
+            event.remove(session, "after_commit", send)
+
+    event.listen(session, "after_commit", send, once=True)
+    event.listen(session, "after_soft_rollback", drop, once=True)
+
+
 def enqueue(task_name: str, *args: Any, **options: Any) -> bool:
     """Send a task by name, after the caller committed what it needs.
 

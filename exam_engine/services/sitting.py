@@ -10,7 +10,7 @@ from sqlalchemy import Select, bindparam, select
 
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
-from exam_engine.jobs import GRADE_ATTEMPT, SEND_RECEIPT, enqueue
+from exam_engine.jobs import GRADE_ATTEMPT, SEND_RECEIPT, enqueue_after_commit
 from exam_engine.models import Attempt, AttemptStatus, Exam
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import questions
@@ -116,18 +116,16 @@ def finalise(attempt: Attempt, now: datetime) -> Attempt:
     """The page's clock reached zero: close the attempt if its deadline has really passed.
 
     Never trusts the page's clock: a deadline that moved (time added) keeps the attempt open,
-    and the caller answers with the new deadline. Commits; a closed attempt's grading is
-    enqueued.
+    and the caller answers with the new deadline. A closed attempt's grading is enqueued when
+    the caller commits.
     """
     if attempt_service.close_at_deadline(attempt, now):
         queue_grading(attempt, now)
-    else:
-        db.session.commit()
     return attempt
 
 
 def close_if_due(attempt: Attempt, now: datetime) -> bool:
-    """Finalise an attempt whose time is up, commit, and enqueue its grading (write paths only).
+    """Finalise an attempt whose time is up; its grading is enqueued when the caller commits.
 
     :returns: whether the attempt was closed now.
     """
@@ -138,7 +136,7 @@ def close_if_due(attempt: Attempt, now: datetime) -> bool:
 
 
 def submit(attempt: Attempt, now: datetime) -> Attempt:
-    """Submit (idempotently), commit the submission and its receipt, then enqueue grading.
+    """Submit (idempotently); grading is enqueued when the caller commits.
 
     Grading never runs in the request: the receipt is the candidate's answer at once.
     """
@@ -146,15 +144,12 @@ def submit(attempt: Attempt, now: datetime) -> Attempt:
     attempt_service.submit_attempt(attempt, now)
     if before == AttemptStatus.OPEN and attempt.status != AttemptStatus.OPEN:
         queue_grading(attempt, now)
-    else:
-        db.session.commit()
     return attempt
 
 
 def queue_grading(attempt: Attempt, now: datetime) -> None:
-    """Commit the just-closed attempt marked as queued, then hand its grading and its receipt
-    e-mail (exam_engine/jobs/mail.py; sent once however often it is asked) to the queue."""
+    """Mark the just-closed attempt as queued; once the caller commits, its grading and its
+    receipt e-mail (exam_engine/jobs/mail.py; sent once however often asked) go to the queue."""
     attempt.grading_queued_at = now
-    db.session.commit()
-    enqueue(GRADE_ATTEMPT, attempt.id)
-    enqueue(SEND_RECEIPT, attempt.id)
+    enqueue_after_commit(GRADE_ATTEMPT, attempt.id)
+    enqueue_after_commit(SEND_RECEIPT, attempt.id)
