@@ -103,6 +103,11 @@ def attempt(attempt_id: int) -> str | Response:
         view=view,
         states=states,
         time_added=added,
+        offline=plural_forms(
+            lambda n: ngettext(
+                "Offline: %(n)s answer waiting", "Offline: %(n)s answers waiting", n, n="{n}"
+            )
+        ),
         max_chars=current_app.config["MAX_ANSWER_CHARS"],
     )
 

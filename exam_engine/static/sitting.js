@@ -67,7 +67,7 @@
     const waiting = Object.keys(pending).length;
     const open = Object.keys(conflicts);
     let state = "saved", message = text.saved;
-    if (offline && waiting) { state = "offline"; message = fill(text.offline, {n: waiting}); }
+    if (offline && waiting) { state = "offline"; message = plural(text.offline, waiting); }
     else if (waiting) { state = "saving"; message = text.saving; }
     else if (open.length) {
       state = "conflict"; message = fill(text.conflict_state, {list: open.map(partName).join(", ")});
