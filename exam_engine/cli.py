@@ -44,14 +44,11 @@ def exams_group() -> None:
 def exams_create(file: click.File) -> None:
     """Create or update an exam from a YAML file; prints its slug."""
     from exam_engine.errors import DomainError
-    from exam_engine.services import applications
     from exam_engine.services.exams import save_exam
 
     try:
         data = yaml.safe_load(file)  # type: ignore[arg-type]
         exam = save_exam(data)
-        if isinstance(data, dict) and "applications" in data:  # self-registration settings
-            applications.configure(exam, data["applications"])
     except (yaml.YAMLError, DomainError) as exc:
         raise click.ClickException(f"{getattr(file, 'name', 'file')}: {exc}") from exc
     db.session.commit()

@@ -206,6 +206,8 @@ def to_spec(exam: Exam) -> dict[str, Any]:
     }
     if settings.get("languages"):
         spec["languages"] = list(settings["languages"])
+    if settings.get("applications"):
+        spec["applications"] = settings["applications"]
     if exam.accommodations:
         spec["accommodations"] = [
             {"email": email, "time_factor": factor}

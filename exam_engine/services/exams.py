@@ -109,6 +109,10 @@ def save_exam(data: dict[str, Any], now: datetime | None = None) -> Exam:
         for old, new in zip(exam.sections, sections, strict=True):
             old.title = new.title
     db.session.flush()
+    if "applications" in data:  # self-registration (a file that leaves it out keeps it as is)
+        from exam_engine.services import applications  # it imports this module
+
+        applications.configure(exam, data["applications"])
     _apply_accommodations(exam, accommodations)
     if not frozen:
         check_ready(exam)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from exam_engine.errors import ExamClosed
 from exam_engine.extensions import db
 from exam_engine.models import AuditEntry, ExamQuestion, ExamStatus
-from exam_engine.services import attempts, exam_spec
+from exam_engine.services import applications, attempts, exam_spec
 from exam_engine.services.exams import (
     ExamNotReady,
     InvalidExam,
@@ -49,6 +49,11 @@ sections:
   - {title: Bayes, bank: fellowship, topic: probability, tags: [bayes], draw: 1}
 accommodations:
   - {email: Ada@Example.org, time_factor: 1.5}
+applications:
+  enabled: true
+  terms: {en: We keep your answers a year., ko: 답안은 1년 동안 보관합니다.}
+  fields:
+    - {name: university, label: {en: University, ko: 대학교}, required: true}
 """
 
 
@@ -59,9 +64,11 @@ def test_the_file_and_the_exam_are_one_model(app: Flask) -> None:
     assert exam.instructions_in("ko") == "60분이 주어집니다."
     assert exam.opens_at == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)  # 09:00 in Seoul
     assert exam.accommodations == {"ada@example.org": 1.5}
+    assert applications.settings_of(exam).enabled  # self-registration is part of the file too
     exported = exam_spec.to_yaml(exam)
     spec = yaml.safe_load(exported)
     assert spec["opens_at"] == "2026-12-01T09:00+09:00"
+    assert spec["applications"]["fields"][0]["name"] == "university"
     assert spec["title"] == {"ko": "봄 선발 시험", "en": "Spring screening"}
     assert spec["sections"][1] == {
         "title": "Bayes",
