@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 import click
-import yaml
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
@@ -43,13 +42,14 @@ def exams_group() -> None:
 @with_appcontext
 def exams_create(file: click.File) -> None:
     """Create or update an exam from a YAML file; prints its slug."""
+    from exam_engine.banks.source import SourceError, read_yaml
     from exam_engine.errors import DomainError
     from exam_engine.services.exams import save_exam
 
     try:
-        data = yaml.safe_load(file)  # type: ignore[arg-type]
+        data = read_yaml(file.read()).data  # type: ignore[attr-defined]  # bounded like banks
         exam = save_exam(data)
-    except (yaml.YAMLError, DomainError) as exc:
+    except (SourceError, DomainError) as exc:
         raise click.ClickException(f"{getattr(file, 'name', 'file')}: {exc}") from exc
     db.session.commit()
     click.echo(exam.slug)
