@@ -22,7 +22,7 @@ from exam_engine.auth.guards import require_exam, role_required
 from exam_engine.committee.forms import MemberForm
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
-from exam_engine.models import Attempt, AttemptStatus, Exam, Invitation, Role, User
+from exam_engine.models import Attempt, AttemptStatus, Exam, ExamStatus, Invitation, Role, User
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import integrity, membership
 from exam_engine.services.review import display_name
@@ -106,11 +106,25 @@ def exams() -> str:
     visible = membership.visible_exam_ids(current_user)
     if visible is not None:
         stmt = stmt.where(Exam.id.in_(visible))
-    found = db.session.scalars(stmt).all()
+    found = list(db.session.scalars(stmt))
+    now = clock.now()
+    # Open exams first (closing soonest first), then upcoming (soonest), then closed (newest).
+    order = {ExamStatus.OPEN: 0, ExamStatus.UPCOMING: 1, ExamStatus.CLOSED: 2}
+    found.sort(
+        key=lambda e: (
+            order[e.status(now)],
+            {
+                ExamStatus.OPEN: e.closes_at.timestamp(),
+                ExamStatus.UPCOMING: e.opens_at.timestamp(),
+                ExamStatus.CLOSED: -e.closes_at.timestamp(),
+            }[e.status(now)],
+        )
+    )
     is_admin = current_user.role == Role.ADMIN
     return render_template(
         "committee/exams.html",
         exams=found,
+        statuses={e.id: e.status(now).value for e in found},
         is_admin=is_admin,
         members=membership.members_of([e.id for e in found]) if is_admin else {},
         committee=membership.committee_users() if is_admin else [],
