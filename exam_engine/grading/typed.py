@@ -9,52 +9,25 @@ gives the same tree shape, so the mark does not depend on which spelling one loo
 from __future__ import annotations
 
 from .construct import flatten
-from .latex import to_latex
+from .latex import _PREC, _REL_TEX, to_latex
+from .latex import _prec as _latex_prec
 from .normalise import normalise
 from .parser import Node, parse_tree
 from .types import ParseError, PartSettings
 from .validation import teacher_ctx
 
-_PREC = {
-    "or": 10,
-    "and": 20,
-    "not": 25,
-    "rel": 30,
-    "set": 35,
-    "+": 40,
-    "*": 50,
-    "neg": 55,
-    "^": 70,
-    "fact": 80,
-    "atom": 100,
-}
-_RELATIONS = {"=", "#", "<", "<=", ">", ">="}
+_RELATIONS = set(_REL_TEX)
 _CONSTANTS = {"inf": "inf", "minf": "-inf"}
 
 
 def _prec(node: Node) -> int:
-    kind, value = node.kind, node.value
-    if kind == "op":
-        if value in _RELATIONS:
-            return _PREC["rel"]
-        if value in ("+", "-", "#pm#"):
-            return _PREC["+"]
-        if value in ("*", "/"):
-            return _PREC["*"]
-        if value in ("union", "intersect"):
-            return _PREC["set"]
-        return _PREC.get(value, 0)
-    if kind in ("neg", "pos", "upm") or (kind == "const" and value == "minf"):
+    """How tightly ``node`` binds as typed: the echo's rule (``latex._prec``), except that
+    ``-inf`` is a negation and ``exp(x)`` is printed as a power."""
+    if node.kind == "const" and node.value == "minf":
         return _PREC["neg"]
-    if kind == "not":
-        return _PREC["not"]
-    if kind == "fact":
-        return _PREC["fact"]
-    if kind == "call" and value == "exp" and len(node.args) == 1:
+    if node.kind == "call" and node.value == "exp" and len(node.args) == 1:
         return _PREC["^"]  # printed as e^(...)
-    if kind == "num" and "e" in value.lower():
-        return _PREC["*"]
-    return _PREC["atom"]
+    return _latex_prec(node)
 
 
 def _wrap(node: Node, min_prec: int, matrix: bool) -> str:
