@@ -25,7 +25,7 @@ from exam_engine.jobs.analysis import analyse_now
 from exam_engine.models import Attempt, Question
 from exam_engine.services import applications, attempts
 from tests.browser.helpers import VALID, next_text_box
-from tests.conftest import PASSWORD
+from tests.conftest import ENGINES, PASSWORD
 from tests.factories import make_exam, make_invitation, make_staff, right, sit
 
 pytestmark = pytest.mark.browser
@@ -148,6 +148,13 @@ def site(app: Flask) -> dict[str, Any]:
             ("reset.reset", "token"): make_token(staff["author"]),
         },
     }
+
+
+@pytest.fixture(params=ENGINES[:1])
+def engine(request: pytest.FixtureRequest) -> str:
+    """One database engine: what a page shows does not depend on it (every page is served on
+    both engines by tests/web), and the walk is the suite's longest test."""
+    return str(request.param)
 
 
 @pytest.fixture(params=sorted(BROWSER_LOCALES))
