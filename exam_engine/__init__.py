@@ -28,9 +28,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _finish_config(app)
 
     from exam_engine import cli, errors, grading, i18n, jobs, logs, mail, security
+    from exam_engine.api import hot
     from exam_engine.extensions import csrf, db, login_manager, migrate
 
     logs.init_app(app)
+    hot.install(app)  # before the proxy fix, which then wraps it
     grading.configure_pool(
         size=app.config["GRADER_WORKERS"],
         timeout=app.config["GRADER_TIMEOUT"],

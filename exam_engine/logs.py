@@ -36,7 +36,8 @@ def current_id() -> str:
 
 class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = current_id()
+        if not getattr(record, "request_id", None):  # given as ``extra`` outside a request
+            record.request_id = current_id()
         return True
 
 
@@ -97,8 +98,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _begin() -> None:
-        given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex[:16]
+        g.request_id = request_id(request.headers.get("X-Request-Id", ""))
         g.request_started = time.perf_counter()
 
     @app.after_request
@@ -106,18 +106,24 @@ def init_app(app: Flask) -> None:
         response.headers["X-Request-Id"] = str(getattr(g, "request_id", "-"))
         started = getattr(g, "request_started", None)
         if started is not None and request.endpoint != "static":
-            ms = round((time.perf_counter() - started) * 1000, 1)
-            log.info(
-                "%s %s %s %.1f ms",
-                request.method,
-                request.path,
-                response.status_code,
-                ms,
-                extra={
-                    "method": request.method,
-                    "path": request.path,
-                    "status": response.status_code,
-                    "ms": ms,
-                },
-            )
+            log_request(request.method, request.path, response.status_code, started)
         return response
+
+
+def request_id(given: str) -> str:
+    """The request's id: the proxy's when it sent a sane one, else a new one."""
+    return given if _SANE_ID.match(given) else uuid.uuid4().hex[:16]
+
+
+def log_request(
+    method: str, path: str, status: int, started: float, request_id: str | None = None
+) -> None:
+    """The request's one log line (``started``: its ``time.perf_counter()``; ``request_id``
+    when there is no Flask request context to read it from)."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    ms = round((time.perf_counter() - started) * 1000, 1)
+    extra = {"method": method, "path": path, "status": status, "ms": ms}
+    if request_id is not None:
+        extra["request_id"] = request_id
+    log.info("%s %s %s %.1f ms", method, path, status, ms, extra=extra)

@@ -54,12 +54,21 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        for name, value in hardening(request.is_secure):
+            headers.setdefault(name, value)
         if request.endpoint != "static":
             headers["Cache-Control"] = "no-store"
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def hardening(secure: bool) -> list[tuple[str, str]]:
+    """The headers every answer carries (HSTS only over TLS)."""
+    headers = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "no-referrer"),
+    ]
+    if secure:
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers

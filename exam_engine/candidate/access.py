@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import session
 
 _KEY = "attempt_ids"
@@ -15,4 +18,9 @@ def remember(attempt_id: int) -> None:
 
 def allowed() -> set[int]:
     """The attempt ids this browser session may see."""
-    return {int(i) for i in session.get(_KEY, [])}
+    return ids_in(session)
+
+
+def ids_in(data: Mapping[str, Any]) -> set[int]:
+    """The attempt ids a session's data lets its browser see."""
+    return {int(i) for i in data.get(_KEY, [])}

@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from flask import Flask, current_app
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from exam_engine import banks
@@ -153,6 +153,12 @@ def _version_part_keys(content_hash: str, version_id: int) -> tuple[str, ...]:
     return tuple(part.key for part in banks.question_from_data(data).parts)
 
 
+def kept_part_keys(app: Flask, attempt_id: int) -> frozenset[str] | None:
+    """The attempt's part keys if this process has them already (no query), else None."""
+    kept: dict[int, frozenset[str]] = app.extensions.get("exam_engine.part_keys", {})
+    return kept.get(attempt_id)
+
+
 def _kept() -> dict[int, frozenset[str]]:
     """The app's part keys by attempt (one app, one database)."""
     kept: dict[int, frozenset[str]] = current_app.extensions.setdefault("exam_engine.part_keys", {})
@@ -167,6 +173,11 @@ def forget_part_keys(attempt_id: int | None = None) -> None:
         _kept().pop(attempt_id, None)
 
 
+def acceptable(value: str, seq: int, max_chars: int) -> bool:
+    """Whether a value and ``seq`` can be stored (:func:`check_value` says why not)."""
+    return 0 <= seq <= MAX_SEQ and len(value) <= max_chars and "\x00" not in value
+
+
 def check_value(value: str, seq: int, max_chars: int) -> None:
     """Refuse a value or ``seq`` that cannot be stored.
 
@@ -174,6 +185,8 @@ def check_value(value: str, seq: int, max_chars: int) -> None:
     """
     from flask_babel import gettext as _
 
+    if acceptable(value, seq, max_chars):
+        return
     if not 0 <= seq <= MAX_SEQ:
         raise InvalidAnswer(_("seq must be a whole number from 0 to 2^63 - 1."))
     if len(value) > max_chars:
@@ -202,7 +215,34 @@ def store_answer(
     """
     session = db.session()
     begin_write(session)
-    connection = session.connection()
+    try:
+        return write_answer(session.connection(), attempt_id, part_key, value, seq, now, client_id)
+    except PastDeadline:
+        from exam_engine.services.attempts import finalize_if_due, get_attempt
+
+        finalize_if_due(get_attempt(attempt_id), now)
+        raise DeadlinePassed() from None
+
+
+class PastDeadline(DeadlinePassed):
+    """The attempt is still open in the database but its deadline plus grace has passed: the
+    caller closes it (:func:`store_answer` does) and refuses the save."""
+
+
+def write_answer(
+    connection: Connection,
+    attempt_id: int,
+    part_key: str,
+    value: str,
+    seq: int,
+    now: datetime,
+    client_id: str | None,
+) -> Stored:
+    """:func:`store_answer`'s statements on ``connection``, in its transaction, which already
+    holds the write lock on SQLite (:func:`exam_engine.services.locks.begin_write`).
+
+    :raises PastDeadline: instead of closing the attempt; otherwise as :func:`store_answer`.
+    """
     run = _statements(connection.dialect.name)
     row = connection.execute(run["state"], {"a": attempt_id}).first()
     if row is None:
@@ -211,10 +251,7 @@ def store_answer(
     if status != AttemptStatus.OPEN:
         raise DeadlinePassed() if status == AttemptStatus.EXPIRED else AttemptClosed()
     if now > deadline + timedelta(seconds=grace):
-        from exam_engine.services.attempts import finalize_if_due, get_attempt
-
-        finalize_if_due(get_attempt(attempt_id), now)
-        raise DeadlinePassed()
+        raise PastDeadline()
     values = {"a": attempt_id, "p": part_key, "v": value, "s": seq, "t": now}
     if connection.execute(run["upsert"], values).first() is None:
         stored = connection.execute(run["stored"], values).one()

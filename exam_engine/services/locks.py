@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from exam_engine.extensions import db
@@ -36,14 +37,17 @@ STATE = (
 )
 
 
-def begin_write(session: Session | None = None) -> None:
-    """Make the session's transaction a writer's from now on (SQLite: ``BEGIN IMMEDIATE``).
+def begin_write(target: Session | Connection | None = None) -> None:
+    """Make the transaction of a session (default: the app's) or of a connection a writer's
+    from now on (SQLite: ``BEGIN IMMEDIATE``).
 
     A no-op on PostgreSQL (rows are locked one by one there) and inside a SQLite transaction
     that already wrote (it holds the write lock already).
     """
-    session = session or db.session()
-    connection = session.connection()
+    if isinstance(target, Connection):
+        connection = target
+    else:
+        connection = (target or db.session()).connection()
     if connection.dialect.name != "sqlite":
         return
     raw: Any = connection.connection.driver_connection

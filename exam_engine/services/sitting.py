@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Connection, Select, bindparam, select
 
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
@@ -93,7 +93,9 @@ def _clock_query() -> Select[Any]:
     )
 
 
-def clock_state(attempt_id: int, now: datetime) -> dict[str, Any]:
+def clock_state(
+    attempt_id: int, now: datetime, connection: Connection | None = None
+) -> dict[str, Any]:
     """The heartbeat: the attempt's deadline and status as of ``now``, from one indexed read.
 
     Loads no ORM object and writes nothing; an open page asks every few seconds, so time
@@ -101,9 +103,11 @@ def clock_state(attempt_id: int, now: datetime) -> dict[str, Any]:
 
     :returns: ``{"status", "deadline", "server_now"}`` (the status as
         :func:`effective_status` gives it).
+    :param connection: where to read (default: the app's session).
     :raises NotFound: for an attempt that does not exist.
     """
-    row = db.session.execute(_clock_query(), {"a": attempt_id}).first()
+    run = connection.execute if connection is not None else db.session.execute
+    row = run(_clock_query(), {"a": attempt_id}).first()
     if row is None:
         raise NotFound()
     status, deadline, grace = row

@@ -5,7 +5,8 @@ told it the time: 5,000 candidates make about 1,250 of these a second. This runs
 (the WSGI stack, without the socket) against a throwaway PostgreSQL, starts a few attempts,
 and sends ``--beats`` heartbeats through the full request path; for comparison, the full state
 (``GET /api/attempts/<id>``, which the page used to poll every 30 s). Prints the CPU per
-request of this process and of the PostgreSQL server.
+request of this process and of the PostgreSQL server, with the hot path (exam_engine/api/hot.py)
+and, in the same run, without it (the Flask view), the baseline.
 
     .venv/bin/python tests/benchmarks/heartbeat_profile.py [--beats 3000]
 """
@@ -70,10 +71,12 @@ def main() -> None:
             return web, pg
 
         print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-        for name, path, count in (
-            ("heartbeat GET /api/attempts/<id>/clock", "/api/attempts/{attempt}/clock", args.beats),
-            ("full state GET /api/attempts/<id>", "/api/attempts/{attempt}", args.beats // 10),
+        for name, path, count, hot in (
+            ("heartbeat, hot path", "/api/attempts/{attempt}/clock", args.beats, True),
+            ("heartbeat, Flask view", "/api/attempts/{attempt}/clock", args.beats, False),
+            ("full state GET /api/attempts/<id>", "/api/attempts/{attempt}", args.beats // 10, 1),
         ):
+            app.config["HOT_PATH"] = hot  # exam_engine/api/hot.py
             web, pg = measure(path, count)
             print(f"{name}: web process {web:.0f} us, PostgreSQL {pg:.0f} us per request")
     finally:

@@ -84,6 +84,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--saves", type=int, default=3000)
     parser.add_argument("--candidates", type=int, default=20)
+    parser.add_argument("--dump", type=Path, help="write the profile here (pstats format)")
+    parser.add_argument(
+        "--no-hot-path",
+        dest="hot_path",
+        action="store_false",
+        help="profile the Flask view (HOT_PATH off) instead of the hot path",
+    )
     args = parser.parse_args()
 
     cluster = SittingCluster()
@@ -128,11 +135,19 @@ def main() -> None:
         postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
         backends = descendants(postmaster)
         helpers = descendants(os.getpid())
-        before = (time.process_time(), cpu_of(helpers), cpu_of(backends))
-        for n in range(args.saves):
-            save(n)
-        after = (time.process_time(), cpu_of(helpers), cpu_of(backends))
-        web, grading, pg = ((b - a) / args.saves * 1e6 for a, b in zip(before, after, strict=True))
+
+        def measure() -> tuple[float, ...]:
+            before = (time.process_time(), cpu_of(helpers), cpu_of(backends))
+            for n in range(args.saves):
+                save(n)
+            after = (time.process_time(), cpu_of(helpers), cpu_of(backends))
+            return tuple((b - a) / args.saves * 1e6 for a, b in zip(before, after, strict=True))
+
+        # The baseline first: every save through the Flask view (exam_engine/api/hot.py off).
+        app.config["HOT_PATH"] = False
+        view_web, view_grading, view_pg = measure()
+        app.config["HOT_PATH"] = args.hot_path
+        web, grading, pg = measure()
 
         profile = cProfile.Profile(time.process_time)  # CPU, not waiting for PostgreSQL
         profile.enable()
@@ -140,15 +155,22 @@ def main() -> None:
             save(n)
         profile.disable()
         stats = pstats.Stats(profile)
+        if args.dump:
+            stats.dump_stats(args.dump)
         profiled_total = sum(v[2] for v in stats.stats.values())  # type: ignore[attr-defined]
         scale = web / (profiled_total / args.saves * 1e6)
         print(
             f"{args.saves} saves; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
         )
-        print(
-            f"CPU per save, unprofiled: web process {web:.0f} us, grading processes "
-            f"{grading:.0f} us, PostgreSQL {pg:.0f} us, total {web + grading + pg:.0f} us"
-        )
+        for name, (w, g, p) in (
+            ("the Flask view (baseline)", (view_web, view_grading, view_pg)),
+            ("as configured" if not args.hot_path else "the hot path", (web, grading, pg)),
+        ):
+            print(
+                f"CPU per save, unprofiled, {name}: web process {w:.0f} us, grading processes "
+                f"{g:.0f} us, PostgreSQL {p:.0f} us, total {w + g + p:.0f} us"
+            )
+        print(f"hot path / view, web process: {web / view_web:.2f}")
         print("| component (web process) | us per save |\n|---|---:|")
         accounted = 0.0
         for name, needles in COMPONENTS:

@@ -1,0 +1,235 @@
+"""The sitting's two most frequent requests, answered without the framework (issue #10).
+
+A sitting of 5,000 candidates sends about 500 saves and 700 heartbeats a second. The work of
+each is small (a signed cookie, one read or one conditional write, a commit); Flask's request
+handling around it (two contexts, the hooks, the response object, its headers) cost more CPU
+than the work (docs/operations.md, "Where a save's CPU goes"). :class:`HotPath` is WSGI
+middleware in front of the Flask app that answers the ordinary case of
+
+- ``GET /api/attempts/<id>/clock`` (the open page's heartbeat) and
+- ``PUT /api/attempts/<id>/answers/<part>`` (a save)
+
+with the same checks and the same statements as the views in :mod:`exam_engine.api.routes`:
+the session cookie read with Flask's own signing serializer, the CSRF token checked as
+Flask-WTF checks it, the part keys this process keeps for the attempt, the write of
+:func:`exam_engine.services.answers.write_answer` under the attempt's lock, the read of
+:func:`exam_engine.services.sitting.clock_state`, and the same JSON, headers and log line.
+
+Everything else goes to the Flask view untouched, which decides and words the answer: a body
+it does not expect, a session or token it does not accept, an attempt whose part keys this
+process has not seen yet, a refused save (submitted, past the deadline, stale), any error.
+The hot path only ever says "yes" sooner; it never says "no".
+"""
+
+from __future__ import annotations
+
+import hmac
+import io
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import same_origin
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import Engine
+from werkzeug.http import parse_cookie
+
+from exam_engine import clock, logs, security
+from exam_engine.candidate import access
+from exam_engine.errors import DomainError
+from exam_engine.services import answers
+from exam_engine.services.locks import begin_write
+from exam_engine.services.sitting import clock_state, iso
+
+CLOCK = re.compile(r"/api/attempts/([1-9][0-9]{0,17})/clock")
+SAVE = re.compile(r"/api/attempts/([1-9][0-9]{0,17})/answers/([A-Za-z0-9_.-]{1,200})")
+StartResponse = Callable[..., Any]
+
+
+class HotPath:
+    """WSGI middleware: answers the ordinary heartbeat and save itself, hands the rest to
+    ``inner`` (the Flask app's WSGI callable). ``served`` counts what it answered."""
+
+    def __init__(self, app: Flask, inner: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+        self.inner = inner
+        self.served = 0
+        self._engine: Engine | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/api/attempts/") and self.app.config.get("HOT_PATH", True):
+            method = environ.get("REQUEST_METHOD")
+            started = time.perf_counter()
+            answer: dict[str, Any] | None = None
+            if method == "GET" and (match := CLOCK.fullmatch(path)):
+                answer = self._heartbeat(environ, int(match[1]))
+            elif method == "PUT" and (match := SAVE.fullmatch(path)):
+                answer = self._save(environ, int(match[1]), match[2])
+            if answer is not None:
+                self.served += 1
+                return self._respond(environ, start_response, answer, started)
+        return self.inner(environ, start_response)
+
+    # -- the two requests ------------------------------------------------------------------
+
+    def _heartbeat(self, environ: dict[str, Any], attempt_id: int) -> dict[str, Any] | None:
+        session = self._session(environ)
+        if session is None or attempt_id not in access.ids_in(session):
+            return None
+        try:
+            with self.engine().connect() as connection:
+                return clock_state(attempt_id, clock.now(self.app.config), connection)
+        except Exception:  # noqa: BLE001 - the view answers (and logs) whatever went wrong
+            return None
+
+    def _save(
+        self, environ: dict[str, Any], attempt_id: int, part_key: str
+    ) -> dict[str, Any] | None:
+        data = self._json_body(environ)
+        if data is None:
+            return None
+        value, seq = data.get("value"), data.get("seq")
+        if not isinstance(value, str) or isinstance(seq, bool) or not isinstance(seq, int):
+            return None
+        if not answers.acceptable(value, seq, self.app.config["MAX_ANSWER_CHARS"]):
+            return None
+        session = self._session(environ)
+        if session is None or attempt_id not in access.ids_in(session):
+            return None
+        if not self._csrf_ok(environ, session):
+            return None
+        keys = answers.kept_part_keys(self.app, attempt_id)
+        if keys is None or part_key not in keys:
+            return None
+        now = clock.now(self.app.config)
+        client_id = environ.get("HTTP_X_CLIENT_ID")
+        try:
+            with self.engine().connect() as connection:
+                begin_write(connection)
+                stored = answers.write_answer(
+                    connection, attempt_id, part_key, value, seq, now, client_id
+                )
+                connection.commit()
+        except DomainError:
+            return None  # rolled back; the view refuses it in words
+        except Exception:  # noqa: BLE001 - the view answers (and logs) whatever went wrong
+            return None
+        return {
+            "seq": stored.seq,
+            "saved_at": iso(stored.saved_at),
+            "validation": None,
+            "deadline": iso(stored.deadline),
+            "server_now": iso(now),
+        }
+
+    # -- what both need --------------------------------------------------------------------
+
+    def engine(self) -> Engine:
+        """The app's database engine (looked up once)."""
+        if self._engine is None:
+            from exam_engine.extensions import db
+
+            with self.app.app_context():
+                self._engine = db.engine
+        return self._engine
+
+    def _session(self, environ: dict[str, Any]) -> dict[str, Any] | None:
+        """The session's data, read as Flask reads it; None without a valid cookie."""
+        app = self.app
+        cookie = parse_cookie(environ.get("HTTP_COOKIE")).get(app.config["SESSION_COOKIE_NAME"])
+        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        if not cookie or serializer is None:
+            return None
+        try:
+            data = serializer.loads(
+                cookie, max_age=int(app.permanent_session_lifetime.total_seconds())
+            )
+        except BadData:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _csrf_ok(self, environ: dict[str, Any], session: dict[str, Any]) -> bool:
+        """Flask-WTF's check (``CSRFProtect.protect``) of a token sent in a header: signed
+        with the CSRF secret, within its time limit, equal to the session's; over TLS, a
+        referrer from this host."""
+        config = self.app.config
+        if not config.get("WTF_CSRF_ENABLED", True) or not config.get(
+            "WTF_CSRF_CHECK_DEFAULT", True
+        ):
+            return True
+        if "PUT" not in config.get("WTF_CSRF_METHODS", ("POST", "PUT", "PATCH", "DELETE")):
+            return True
+        token = next(
+            (
+                environ[key]
+                for name in config.get("WTF_CSRF_HEADERS", ("X-CSRFToken", "X-CSRF-Token"))
+                if (key := "HTTP_" + name.upper().replace("-", "_")) in environ
+            ),
+            None,
+        )
+        expected = session.get(config.get("WTF_CSRF_FIELD_NAME") or "csrf_token")
+        if not token or not isinstance(expected, str):
+            return False
+        secret = config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key
+        if not secret:
+            return False
+        try:
+            signed = URLSafeTimedSerializer(secret, salt="wtf-csrf-token").loads(
+                token, max_age=config.get("WTF_CSRF_TIME_LIMIT", 3600)
+            )
+        except BadData:
+            return False
+        if not isinstance(signed, str) or not hmac.compare_digest(expected, signed):
+            return False
+        if environ.get("wsgi.url_scheme") == "https" and config.get("WTF_CSRF_SSL_STRICT", True):
+            referrer, host = environ.get("HTTP_REFERER"), environ.get("HTTP_HOST")
+            return bool(referrer and host and same_origin(referrer, f"https://{host}/"))
+        return True
+
+    def _json_body(self, environ: dict[str, Any]) -> dict[str, Any] | None:
+        """The body as a JSON object, read whole and put back for the view; None for anything
+        the view should judge (no length, too long, not JSON, not an object)."""
+        length = environ.get("CONTENT_LENGTH", "")
+        if not length.isdigit() or int(length) > (self.app.config["MAX_CONTENT_LENGTH"] or 0):
+            return None
+        if not environ.get("CONTENT_TYPE", "").startswith("application/json"):
+            return None
+        body = environ["wsgi.input"].read(int(length))
+        environ["wsgi.input"] = io.BytesIO(body)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _respond(
+        self,
+        environ: dict[str, Any],
+        start_response: StartResponse,
+        answer: dict[str, Any],
+        started: float,
+    ) -> list[bytes]:
+        body = json.dumps(answer, separators=(",", ":")).encode()
+        request_id = logs.request_id(environ.get("HTTP_X_REQUEST_ID", ""))
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+            ("X-Request-Id", request_id),
+            *security.hardening(environ.get("wsgi.url_scheme") == "https"),
+        ]
+        start_response("200 OK", headers)
+        logs.log_request(environ["REQUEST_METHOD"], environ["PATH_INFO"], 200, started, request_id)
+        return [body]
+
+
+def install(app: Flask) -> None:
+    """Put the hot path in front of the app's WSGI callable (inside any proxy fix, which is
+    installed later and so wraps it)."""
+    hot = HotPath(app, app.wsgi_app)
+    app.extensions["exam_engine.hot_path"] = hot
+    app.wsgi_app = hot  # type: ignore[method-assign]

@@ -1,0 +1,163 @@
+"""The hot path (exam_engine/api/hot.py) answers the ordinary heartbeat and save itself and
+hands everything else to the views: the same requests get the same answers and leave the same
+rows with it on and off, and it does answer the ordinary ones."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from exam_engine.api.hot import HotPath
+from exam_engine.extensions import db
+from exam_engine.models import Attempt, IntegrityEvent, Response
+from exam_engine.models import ResponseHistory as History
+from tests.conftest import csrf_token
+from tests.factories import make_exam, make_invitation, start
+
+TIMES = ("saved_at", "server_now", "deadline", "submitted_at")
+
+
+def hot_path(app: Flask) -> HotPath:
+    hot = app.extensions["exam_engine.hot_path"]
+    assert isinstance(hot, HotPath)
+    return hot
+
+
+def scenario(client: FlaskClient, attempt_id: int, other_attempt: int) -> list[Any]:
+    """One page's life, ordinary and not: what each request got, times left out."""
+    state = client.get(f"/api/attempts/{attempt_id}").get_json()
+    part = next(
+        p["key"]
+        for q in state["questions"]
+        for p in q["parts"]
+        if p["input"] not in ("choice", "multichoice")
+    )
+    token = csrf_token(client, f"/attempts/{attempt_id}")
+    page = {"X-CSRFToken": token, "X-Client-Id": "page-one"}
+    url = f"/api/attempts/{attempt_id}/answers/{part}"
+
+    def save(value: Any, seq: Any, headers: dict[str, str] = page, **extra: Any) -> Any:
+        return client.put(url, json={"value": value, "seq": seq}, headers=headers, **extra)
+
+    answers = [
+        client.get(f"/api/attempts/{attempt_id}/clock"),
+        save("x+1", 1),  # the first save of the attempt in this process
+        save("x+2", 2),
+        save("x+2", 2),  # a retry: acknowledged again
+        save("x+3", 3),
+        client.get(f"/api/attempts/{attempt_id}/clock"),
+        save("old", 1),  # stale
+        save("x+4", 4, {"X-CSRFToken": "forged", "X-Client-Id": "page-one"}),
+        save("x+4", 4, {"X-Client-Id": "page-one"}),  # no token
+        client.put(url, data="{not json", headers=page, content_type="application/json"),
+        client.put(url, data=json.dumps({"value": "x", "seq": 5}), headers=page),  # no type
+        save("x+5", True),
+        save("x" * 6000, 5),
+        save("a\x00b", 5),
+        save("x+5", 2**63),
+        client.put(
+            f"/api/attempts/{attempt_id}/answers/q99-none",
+            json={"value": "1", "seq": 1},
+            headers=page,
+        ),
+        client.get(f"/api/attempts/{other_attempt}/clock"),  # another candidate's
+        client.put(
+            f"/api/attempts/{other_attempt}/answers/{part}",
+            json={"value": "1", "seq": 9},
+            headers=page,
+        ),
+        save("x+6", 6, {"X-CSRFToken": token, "X-Client-Id": "page-two"}),  # a second browser
+        save("x+7", 7, {"X-CSRFToken": token, "X-Client-Id": "page-two"}),
+    ]
+    submitted = client.post(f"/api/attempts/{attempt_id}/submit", headers=page)
+    answers += [submitted, save("x+8", 8), client.get(f"/api/attempts/{attempt_id}/clock")]
+    return [_plain(answer) for answer in answers]
+
+
+def _plain(answer: Any) -> tuple[int, Any]:
+    return answer.status_code, _timeless(answer.get_json(silent=True))
+
+
+def _timeless(body: Any) -> Any:
+    if not isinstance(body, dict):
+        return body
+    body = {k: ("<time>" if k in TIMES and v else _timeless(v)) for k, v in body.items()}
+    body.pop("receipt", None)
+    return body
+
+
+def rows(attempt_id: int) -> list[Any]:
+    db.session.expire_all()
+    stored = db.session.execute(  # the part keys differ with the draw: values and seqs
+        select(Response.value, Response.seq).where(Response.attempt_id == attempt_id)
+    ).all()
+    history = db.session.execute(
+        select(History.value, History.seq)
+        .where(History.attempt_id == attempt_id)
+        .order_by(History.id)
+    ).all()
+    events = db.session.scalars(
+        select(IntegrityEvent.kind).where(IntegrityEvent.attempt_id == attempt_id)
+    ).all()
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt is not None
+    return [
+        [tuple(r) for r in stored],
+        [tuple(h) for h in history],
+        sorted(events),
+        attempt.status,
+        attempt.client_id,
+    ]
+
+
+def test_same_answers_and_rows_with_the_hot_path_on_and_off(app: Flask) -> None:
+    exam = make_exam()
+    other = start(app.test_client(), make_invitation(exam, "other@example.org"))
+    seen = {}
+    for hot in (True, False):
+        app.config["HOT_PATH"] = hot
+        client = app.test_client()
+        attempt_id = start(client, make_invitation(exam, f"{hot}@example.org"))
+        served = hot_path(app).served
+        seen[hot] = (scenario(client, attempt_id, other), rows(attempt_id))
+        served = hot_path(app).served - served
+        if hot:
+            # The three heartbeats and the ordinary saves (seq 2 twice, 3, 6 and 7); the
+            # first save of the attempt in this process, and every refusal, went to the view.
+            assert served == 8
+        else:
+            assert served == 0
+    assert seen[True][0] == seen[False][0]
+    assert seen[True][1] == seen[False][1]
+    statuses = [status for status, _ in seen[True][0]]
+    assert statuses[:6] == [200] * 6
+    assert 409 in statuses and 400 in statuses and 404 in statuses
+    assert "second_session" in seen[True][1][2]  # written by the hot path too
+
+
+def test_its_answers_carry_the_same_headers_as_the_views(app: Flask) -> None:
+    exam = make_exam()
+    client = app.test_client()
+    attempt_id = start(client, make_invitation(exam))
+    url = f"/api/attempts/{attempt_id}/clock"
+    served = hot_path(app).served
+    fast = client.get(url, headers={"X-Request-Id": "request-00000001"})
+    assert hot_path(app).served == served + 1
+    app.config["HOT_PATH"] = False
+    slow = client.get(url)
+    for name in (
+        "Content-Type",
+        "Cache-Control",
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Referrer-Policy",
+    ):
+        assert fast.headers[name] == slow.headers[name], name
+    assert fast.headers["X-Request-Id"] == "request-00000001"
+    assert "Set-Cookie" not in fast.headers
+    assert fast.get_json().keys() == slow.get_json().keys()
