@@ -59,7 +59,7 @@ lint: install
 test: install system-deps lint
 	$(BIN)/exam-engine banks validate question_banks
 	$(BIN)/exam-engine banks test question_banks
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n 2
 
 bench: install system-deps
 	$(BIN)/python tests/benchmarks/grading.py

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tests.durability.servers import Gunicorn, SittingCluster
+    from tests.durability.servers import Gunicorn, SittingCluster  # Granian is a Gunicorn
 
 CSRF = re.compile(rb'name="csrf-token" content="([^"]+)"')
 
@@ -165,6 +165,16 @@ class Candidate:
             status = None
         return status, time.perf_counter() - began
 
+    async def heartbeat(self, port: int) -> tuple[int | None, float]:
+        """The page's heartbeat (``GET /api/attempts/<id>/clock``), sent when nothing was heard
+        from the server for a few seconds; returns (status or None, seconds)."""
+        began = time.perf_counter()
+        try:
+            status, _, _ = await self.request(port, "GET", f"/api/attempts/{self.attempt}/clock")
+        except OSError:
+            status = None
+        return status, time.perf_counter() - began
+
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -179,7 +189,7 @@ class CpuMeter:
     client, gunicorn's workers, their grading processes, PostgreSQL), so that a run on a busy
     machine says so, and the cost of a save can be split."""
 
-    PARTS = ("client", "gunicorn", "grading", "postgres")
+    PARTS = ("client", "web", "grading", "postgres")
 
     def __init__(self, server: Gunicorn, cluster: SittingCluster) -> None:
         self.server = server
@@ -191,7 +201,7 @@ class CpuMeter:
         if pid == self.postmaster or int(stat[1]) == self.postmaster:
             return "postgres"
         if int(stat[2]) == group:
-            return "gunicorn" if pid == group or int(stat[1]) == group else "grading"
+            return "web" if pid == group or int(stat[1]) == group else "grading"
         return None
 
     def sample(self) -> tuple[float, dict[int, tuple[str, float]]]:

@@ -76,6 +76,8 @@ class Gunicorn:
         ``threads`` each).
     """
 
+    name = "gunicorn"
+
     def __init__(
         self,
         database_url: str,
@@ -119,7 +121,30 @@ class Gunicorn:
                 "EXAM_ENGINE_QUEUE_NAME": self.queue,
             }
         )
-        command = [
+        command = self.command()
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with {self.process.returncode}: see {self.log_path}"
+                )
+            if len(self.worker_pids()) == self.workers and self.answers():
+                return self
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not come up in {timeout} s: see {self.log_path}")
+
+    def command(self) -> list[str]:
+        """The server's command line."""
+        return [
             sys.executable,
             "-m",
             "gunicorn",
@@ -141,25 +166,6 @@ class Gunicorn:
             *(["--preload"] if self.preload else []),
             "exam_engine:create_app()",
         ]
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"gunicorn exited with {self.process.returncode}: see {self.log_path}"
-                )
-            if len(self.worker_pids()) == self.workers and self.answers():
-                return self
-            time.sleep(0.1)
-        raise RuntimeError(f"gunicorn did not come up in {timeout} s: see {self.log_path}")
 
     def answers(self) -> bool:
         """Whether the app answers ``GET /`` with a status under 500."""
@@ -213,3 +219,35 @@ def children_of(parent: int) -> set[int]:
         if fields[0] != "Z" and int(fields[1]) == parent:
             found.add(int(entry))
     return found
+
+
+class Granian(Gunicorn):
+    """``granian --interface wsgi --factory exam_engine:create_app``: the same app behind a
+    server whose HTTP handling is compiled (Rust), its WSGI calls on ``threads`` blocking
+    threads per worker process. Compared with gunicorn by ``tests/benchmarks/sitting.py
+    --server granian``."""
+
+    name = "granian"
+
+    def command(self) -> list[str]:
+        granian = Path(sys.executable).with_name("granian")
+        if not granian.exists():
+            raise RuntimeError(f"no {granian}: `pip install granian` to compare with it")
+        return [
+            str(granian),
+            "--interface",
+            "wsgi",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--blocking-threads",
+            str(self.threads),
+            "--backlog",
+            "2048",
+            "--no-access-log",
+            "exam_engine:create_app",
+        ]
