@@ -218,7 +218,12 @@ class CpuMeter:
                 continue
             part = self._part(int(entry), stat, group)
             if part:  # fields after the name: state ppid pgrp ...; utime, stime 12th, 13th
-                ours[int(entry)] = (part, (int(stat[11]) + int(stat[12])) / TICK)
+                ticks = int(stat[11]) + int(stat[12])
+                if int(entry) == self.postmaster:
+                    # Backends that ended (a connection closed) add their CPU to their
+                    # parent's cutime and cstime when reaped: count it, or it is lost.
+                    ticks += int(stat[13]) + int(stat[14])
+                ours[int(entry)] = (part, ticks / TICK)
         return busy, ours
 
     @staticmethod
