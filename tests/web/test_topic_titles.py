@@ -1,4 +1,5 @@
-"""Committee pages in the reader's language: topic titles, question titles, certainty badges."""
+"""Pages in the reader's language: topic titles (committee and staff), question titles on the
+item page, certainty badges."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from exam_engine.extensions import db
 from exam_engine.jobs.analysis import analyse_now
-from exam_engine.models import AttemptQuestion, Bank, Exam, Job, JobKind, JobState
+from exam_engine.models import AttemptQuestion, Bank, Exam, Job, JobKind, JobState, Question
 from exam_engine.services.questions import import_banks
 from tests.conftest import BANKS
 from tests.factories import login, make_exam, make_staff, right, sit
@@ -149,3 +150,20 @@ def test_certainty_cells_are_badges(app: Flask, client: FlaskClient) -> None:
     words = {"clearly-in": "확실히 안", "borderline": "경계", "clearly-out": "확실히 밖"}
     for kind, text in badges:
         assert text == words[kind]
+
+
+def test_admin_exam_form_shows_topic_titles(app: Flask, client: FlaskClient) -> None:
+    """The section's topic choices and the pool table, in Korean."""
+    login(client, make_staff("admin"))
+    form = page(client, "/admin/exams/new", "ko")
+    assert '<option value="linear-algebra">선형대수</option>' in form
+    assert "<td>선형대수</td>" in form and "<td>linear-algebra</td>" not in form
+
+
+def test_author_pages_show_topic_titles(app: Flask, client: FlaskClient) -> None:
+    login(client, make_staff("author"))
+    banks = page(client, "/author/", "ko")
+    assert "<td>확률</td>" in banks and "<td>probability</td>" not in banks
+    question = db.session.scalars(select(Question).where(Question.slug == "binomial-coins")).one()
+    preview = page(client, f"/author/questions/{question.id}", "en")
+    assert "Topic: Probability" in preview
