@@ -12,6 +12,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from exam_engine.banks.topics import TopicTitles
+from exam_engine.banks.topics import topic_title as _topic_title
 from exam_engine.extensions import babel
 
 
@@ -68,12 +70,18 @@ def number(value: float, digits: int = 2) -> str:
     return format_decimal(value, format=pattern, locale=str(get_locale()))
 
 
+def topic_title(slug: str, titles: TopicTitles | None = None) -> str:
+    """A topic's title in the reader's language (its slug made readable when it has none)."""
+    return _topic_title(slug, titles, str(get_locale() or "en"))
+
+
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel with our locale selector and expose helpers to templates."""
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["localdt"] = local_datetime
     app.jinja_env.filters["browser_time"] = browser_time
     app.jinja_env.filters["number"] = number
+    app.jinja_env.globals["topic_title"] = topic_title
 
     @app.context_processor
     def _languages() -> dict[str, object]:

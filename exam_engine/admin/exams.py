@@ -21,9 +21,12 @@ from exam_engine import clock
 from exam_engine.admin import exam_forms
 from exam_engine.admin.routes import bp
 from exam_engine.auth.guards import role_required
+from exam_engine.banks import LocalText
+from exam_engine.banks.topics import merged
 from exam_engine.committee.routes import exam_by_slug
 from exam_engine.errors import DomainError
 from exam_engine.extensions import db
+from exam_engine.i18n import topic_title
 from exam_engine.models import Attempt, AttemptStatus, Bank, Exam, ExamStatus, Invitation, Role
 from exam_engine.services import exam_spec, pinning, questions
 from exam_engine.services import exams as exam_service
@@ -52,14 +55,15 @@ class Pool:
     size: int
     topics: Counter[str] = field(default_factory=Counter)
     tags: Counter[str] = field(default_factory=Counter)
+    titles: dict[str, LocalText] = field(default_factory=dict)
 
 
 def pools() -> list[Pool]:
     """Every bank's pool sizes, for the form's choices and its pool table."""
     found = []
-    for slug in db.session.scalars(select(Bank.slug).order_by(Bank.slug)):
+    for slug, titles in db.session.execute(select(Bank.slug, Bank.topics).order_by(Bank.slug)):
         versions = questions.current_versions(slug)
-        pool = Pool(slug, len(versions))
+        pool = Pool(slug, len(versions), titles=titles or {})
         for v in versions:
             pool.topics[v.topic] += 1
             pool.tags.update(v.tags)
@@ -113,7 +117,10 @@ def _choices(form: exam_forms.ExamForm, found: list[Pool]) -> None:
         SelectChoice(p.bank, f"{p.bank} ({p.size})") for p in found
     ]
     topics = sorted({t for p in found for t in p.topics})
-    topic_choices = [SelectChoice("", _("Any topic"))] + [SelectChoice(t, t) for t in topics]
+    titles = merged(p.titles for p in found)
+    topic_choices = [SelectChoice("", _("Any topic"))] + [
+        SelectChoice(t, topic_title(t, titles)) for t in topics
+    ]
     for entry in form.sections:
         entry.form.bank.choices = banks
         entry.form.topic.choices = topic_choices

@@ -11,9 +11,11 @@ from exam_engine.banks import checks, schema
 from exam_engine.banks.build import build_question
 from exam_engine.banks.model import Bank, Problem, QuestionSpec
 from exam_engine.banks.source import Source, SourceError, format_path, read_yaml
+from exam_engine.banks.topics import check_topics
 
 BANK_FILE = "bank.yaml"
-BANK_FIELDS = {"name", "title", "description"}
+BANK_TEXT_FIELDS = {"name", "title", "description"}
+BANK_FIELDS = BANK_TEXT_FIELDS | {"topics"}
 
 
 class BankError(ValueError):
@@ -134,9 +136,11 @@ def _bank_meta(root: Path) -> tuple[dict[str, Any], list[Problem]]:
     ]
     problems += [
         Problem(BANK_FILE, "", k, source.line((k,)), "must be a string")
-        for k in BANK_FIELDS
+        for k in BANK_TEXT_FIELDS
         if k in meta and not isinstance(meta[k], str)
     ]
+    if "topics" in meta:
+        problems += _problems(check_topics(meta["topics"]), BANK_FILE, "", source)
     if "name" in meta and meta["name"] != root.name:
         problems.append(
             Problem(
@@ -203,6 +207,7 @@ def load_bank(path: str | Path) -> Bank:
         questions=specs,
         title=meta.get("title", ""),
         description=meta.get("description", ""),
+        topics=dict(meta.get("topics") or {}),
     )
 
 

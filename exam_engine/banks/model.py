@@ -176,6 +176,8 @@ class Bank:
     questions: list[QuestionSpec]
     title: str = ""
     description: str = ""
+    #: Topic slug -> title (``bank.yaml``'s ``topics:``); see :mod:`exam_engine.banks.topics`.
+    topics: dict[str, LocalText] = field(default_factory=dict)
 
     def get(self, question_id: str) -> QuestionSpec:
         """Return the question with this id.

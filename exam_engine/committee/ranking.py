@@ -19,6 +19,7 @@ from exam_engine.committee.snapshot import analysis_state, plot
 from exam_engine.extensions import db
 from exam_engine.models import Decision, Exam, Role
 from exam_engine.services import review
+from exam_engine.services.topics import titles_for_exam
 
 CUTOFF_MARGIN = 5  # rows shown either side of the cut-off when it is not on the page
 
@@ -91,6 +92,7 @@ def ranking(slug: str) -> str:
         label_of=label_of,
         progress=progress_of(exam, clock.now()),
         form=ConfirmForm(),
+        topics=titles_for_exam(exam),
         plots={
             "distribution": plot(state, "distribution", locale),
             "bands": plot(state, "bands_blind" if exam.blind else "bands", locale),

@@ -21,6 +21,7 @@ from exam_engine.models import Attempt, ItemAction, ItemAdjustment, Job, JobKind
 from exam_engine.services import integrity, review
 from exam_engine.services import jobs as job_service
 from exam_engine.services.regrade import RegradeRefused, apply_plan
+from exam_engine.services.topics import titles_for_exam
 
 PAIRS_SHOWN = 100  # flagged pairs listed, most shared answers first (the count is whole)
 PLAN_ROWS = 500  # changed marks listed on the page (the count is always whole)
@@ -63,6 +64,7 @@ def items(slug: str) -> str | Response:
         snap=state.snapshot,
         adjustments=adjustments,
         form=form,
+        topics=titles_for_exam(exam),
         plot=plot(state, "items", str(get_locale() or "en")),
     )
 

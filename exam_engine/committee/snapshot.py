@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -27,7 +27,8 @@ from exam_engine.services.analysis import ExamAnalysis
 from exam_engine.services.ranking import RankRow
 from exam_engine.services.similarity import PairFlag
 
-VERSION = 2
+# 3: questions carry ``titles`` (per language) beside ``title`` (English); pages read both.
+VERSION = 3
 log = logging.getLogger(__name__)
 
 
@@ -122,6 +123,7 @@ def build(exam: Exam, result: ExamAnalysis, pairs: list[PairFlag]) -> dict[str, 
                 "question_id": q.question.id,
                 "slug": q.question.slug,
                 "title": q.title,
+                "titles": q.titles,
                 "topic": q.topic,
                 "seen_by": q.seen_by,
                 "pooled": q.seen_by < len(ranking.rows),
@@ -213,7 +215,7 @@ def _plots(snapshot: dict[str, Any]) -> dict[str, str]:
             [
                 (
                     n,
-                    q["title"] or q["slug"],
+                    _question_title(q),
                     round(q["stats"]["facility"], 2),
                     "–"
                     if q["stats"]["discrimination_index"] is None
@@ -223,6 +225,12 @@ def _plots(snapshot: dict[str, Any]) -> dict[str, str]:
             ],
         )
     return drawn
+
+
+def _question_title(question: dict[str, Any]) -> str:
+    """A snapshot question's title in the current language (snapshots before 3: English)."""
+    titles = question.get("titles") or {}
+    return titles.get(str(get_locale())) or question["title"] or question["slug"]
 
 
 def _label(label: str | None) -> str:

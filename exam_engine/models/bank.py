@@ -20,6 +20,9 @@ class Bank(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100), unique=True)
     title: Mapped[str] = mapped_column(String(200), default="")
+    # Topic slug -> title, in one language or several (bank.yaml's ``topics:``); pages show
+    # these instead of slugs (exam_engine.banks.topics).
+    topics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     questions: Mapped[list[Question]] = relationship(

@@ -46,6 +46,22 @@ class QuestionItem:
     seen_by: int
     stats: pm.ItemStats | None
     adjustment: str | None
+    #: The title in every language its author wrote it in (``{"en": ..., "ko": ...}``).
+    titles: dict[str, str] = field(default_factory=dict)
+
+
+def titles_of(version: QuestionVersion) -> dict[str, str]:
+    """A stored question version's title per language (a plain string counts as English).
+
+    :param version: the version.
+    :returns: language -> title, empty titles left out.
+    """
+    title = version.data.get("title") if isinstance(version.data, dict) else None
+    if isinstance(title, str):
+        title = {"en": title}
+    if not isinstance(title, dict):
+        return {"en": version.title} if version.title else {}
+    return {lang: text for lang, text in title.items() if isinstance(text, str) and text.strip()}
 
 
 @dataclass
@@ -276,6 +292,7 @@ def _question_items(
                 count,
                 stats.get(question_id),
                 adjustment.action.value if adjustment else None,
+                titles_of(question.current_version),
             )
         )
     items.sort(key=lambda i: (i.topic, i.question.slug))

@@ -47,9 +47,12 @@ def import_banks(root: str | Path) -> ImportReport:
         loaded = banks.load_bank(folder)
         bank = db.session.scalars(select(Bank).where(Bank.slug == loaded.name)).first()
         if bank is None:
-            bank = Bank(slug=loaded.name, title=getattr(loaded, "title", loaded.name))
+            bank = Bank(slug=loaded.name, title=loaded.title or loaded.name)
             db.session.add(bank)
-            db.session.flush()
+        # bank.yaml is the source of truth for what people read: its title and topic titles.
+        bank.title = loaded.title or loaded.name
+        bank.topics = dict(loaded.topics)
+        db.session.flush()
         report.banks += 1
         for spec in loaded.questions:
             store_version(bank, spec, report)
