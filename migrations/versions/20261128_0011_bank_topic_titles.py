@@ -1,6 +1,6 @@
 """banks: topic titles from bank.yaml (topics: {slug: {en: ..., ko: ...}})
 
-Revision ID: 20261127_ui2
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-28 01:20:00
 
@@ -9,7 +9,7 @@ Create Date: 2026-11-28 01:20:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = '20261127_ui2'
+revision = '0011'
 down_revision = '0010'
 branch_labels = None
 depends_on = None
