@@ -81,7 +81,12 @@ class HotPath:
         if session is None or attempt_id not in access.ids_in(session):
             return None
         try:
-            with self.engine().connect() as connection:
+            # One statement, its own transaction: no BEGIN and ROLLBACK round trips around it.
+            with (
+                self.engine()
+                .connect()
+                .execution_options(isolation_level="AUTOCOMMIT") as connection
+            ):
                 return clock_state(attempt_id, clock.now(self.app.config), connection)
         except Exception:  # noqa: BLE001 - the view answers (and logs) whatever went wrong
             return None
