@@ -155,10 +155,11 @@ def check_ready(exam: Exam) -> None:
     untranslated = _untranslated(exam)
     if untranslated:
         raise ExamNotReady(
-            "the exam requires questions in "
-            + ", ".join(exam.settings["languages"])
-            + "; missing:\n"
-            + "\n".join(untranslated[:10])
+            _(
+                "the exam requires questions in %(languages)s; missing:\n%(missing)s",
+                languages=", ".join(exam.settings["languages"]),
+                missing="\n".join(untranslated[:10]),
+            )
         )
     failures = authoring.exam_test_failures(exam)
     if failures:
