@@ -8,10 +8,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
+# Waits, not speed claims: an expectation waits as long as a page action may (15 s), since the
+# suite shares two cores between two test processes, and the first echo of a fresh app waits
+# for a grading process to start.
+expect.set_options(timeout=15_000)
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
