@@ -67,3 +67,10 @@ class QuestionVersion(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     question: Mapped[Question] = relationship(foreign_keys=[question_id])
+
+    def title_in(self, locale: str) -> str:
+        """The title in ``locale``, else in English, else the stored one (``title`` keeps one
+        language; the version's data keeps them all)."""
+        from exam_engine.banks.model import pick
+
+        return pick((self.data or {}).get("title") or self.title, locale) or self.title

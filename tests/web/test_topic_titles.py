@@ -164,6 +164,8 @@ def test_author_pages_show_topic_titles(app: Flask, client: FlaskClient) -> None
     login(client, make_staff("author"))
     banks = page(client, "/author/", "ko")
     assert "<td>확률</td>" in banks and "<td>probability</td>" not in banks
+    assert "선별 검사 양성</a>" in banks  # a question's title in the reader's language too
+    assert "A positive screening test</a>" in page(client, "/author/", "en")
     question = db.session.scalars(select(Question).where(Question.slug == "binomial-coins")).one()
     preview = page(client, f"/author/questions/{question.id}", "en")
     assert "Topic: Probability" in preview
