@@ -79,6 +79,19 @@ def start(client: FlaskClient, invitation: Invitation) -> int:
     return int(response.headers["Location"].rstrip("/").split("/")[-1])
 
 
+def text_part(client: FlaskClient, attempt_id: int) -> str:
+    """The key of a part of the attempt that takes typed text (saves store any text)."""
+    state = client.get(f"/api/attempts/{attempt_id}").get_json()
+    return str(
+        next(
+            p["key"]
+            for q in state["questions"]
+            for p in q["parts"]
+            if p["input"] not in ("choice", "multichoice")
+        )
+    )
+
+
 def sit(exam: Exam, email: str, answer: Any = None, now: datetime | None = None) -> Attempt:
     """A candidate sits the exam through the services and is graded by the real grader.
 

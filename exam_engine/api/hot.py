@@ -77,8 +77,7 @@ class HotPath:
     # -- the two requests ------------------------------------------------------------------
 
     def _heartbeat(self, environ: dict[str, Any], attempt_id: int) -> dict[str, Any] | None:
-        session = self._session(environ)
-        if session is None or attempt_id not in access.ids_in(session):
+        if self._allowed(environ, attempt_id) is None:
             return None
         try:
             # One statement, its own transaction: no BEGIN and ROLLBACK round trips around it.
@@ -102,10 +101,8 @@ class HotPath:
             return None
         if not answers.acceptable(value, seq, self.app.config["MAX_ANSWER_CHARS"]):
             return None
-        session = self._session(environ)
-        if session is None or attempt_id not in access.ids_in(session):
-            return None
-        if not self._csrf_ok(environ, session):
+        session = self._allowed(environ, attempt_id)
+        if session is None or not self._csrf_ok(environ, session):
             return None
         keys = answers.kept_part_keys(self.app, attempt_id)
         if keys is None or part_key not in keys:
@@ -141,6 +138,11 @@ class HotPath:
             with self.app.app_context():
                 self._engine = db.engine
         return self._engine
+
+    def _allowed(self, environ: dict[str, Any], attempt_id: int) -> dict[str, Any] | None:
+        """The session's data if it lets this browser see the attempt, else None."""
+        session = self._session(environ)
+        return session if session and attempt_id in access.ids_in(session) else None
 
     def _session(self, environ: dict[str, Any]) -> dict[str, Any] | None:
         """The session's data, read as Flask reads it; None without a valid cookie."""

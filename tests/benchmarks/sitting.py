@@ -69,6 +69,18 @@ class Step:
         ordered = sorted(self.latencies if of is None else of)
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
 
+    def note(self, kind: str, status: int | None, seconds: float) -> None:
+        """Count one measured request: its latency if it succeeded, else a failure."""
+        if kind == "save":
+            if status == 200:
+                self.latencies.append(seconds)
+            else:
+                self.failures += 1
+        elif status == 200:
+            self.beats.append(seconds)
+        else:
+            self.beat_failures += 1
+
     @property
     def met(self) -> bool:
         """p99 under 200 ms for saves and heartbeats, and nothing failed."""
@@ -96,10 +108,7 @@ async def candidate_loop(
         started = loop.time()
         status, seconds = await candidate.save(port)
         if started >= measure_from:
-            if status == 200:
-                step.latencies.append(seconds)
-            else:
-                step.failures += 1
+            step.note("save", status, seconds)
         next_save = started + candidate.rng.uniform(5, 15)
         heard = loop.time()
         while heartbeat and heard + heartbeat < next_save and heard + heartbeat < until:
@@ -107,10 +116,7 @@ async def candidate_loop(
             beat_at = loop.time()
             status, seconds = await candidate.heartbeat(port)
             if beat_at >= measure_from:
-                if status == 200:
-                    step.beats.append(seconds)
-                else:
-                    step.beat_failures += 1
+                step.note("heartbeat", status, seconds)
             heard = loop.time()
         await asyncio.sleep(max(0.0, next_save - loop.time()))
 

@@ -16,7 +16,7 @@ from exam_engine.extensions import db
 from exam_engine.models import Attempt, IntegrityEvent, Response
 from exam_engine.models import ResponseHistory as History
 from tests.conftest import csrf_token
-from tests.factories import make_exam, make_invitation, start
+from tests.factories import make_exam, make_invitation, start, text_part
 
 TIMES = ("saved_at", "server_now", "deadline", "submitted_at")
 
@@ -29,13 +29,7 @@ def hot_path(app: Flask) -> HotPath:
 
 def scenario(client: FlaskClient, attempt_id: int, other_attempt: int) -> list[Any]:
     """One page's life, ordinary and not: what each request got, times left out."""
-    state = client.get(f"/api/attempts/{attempt_id}").get_json()
-    part = next(
-        p["key"]
-        for q in state["questions"]
-        for p in q["parts"]
-        if p["input"] not in ("choice", "multichoice")
-    )
+    part = text_part(client, attempt_id)
     token = csrf_token(client, f"/attempts/{attempt_id}")
     page = {"X-CSRFToken": token, "X-Client-Id": "page-one"}
     url = f"/api/attempts/{attempt_id}/answers/{part}"

@@ -17,20 +17,14 @@ from exam_engine.models import Attempt, AttemptStatus, AuditEntry, Response
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services.accommodations import add_time
 from tests.conftest import csrf_token
-from tests.factories import make_exam, make_invitation, make_staff, start
+from tests.factories import make_exam, make_invitation, make_staff, start, text_part
 
 
 def opened(client: FlaskClient) -> tuple[int, str, dict[str, str]]:
     """A started attempt: its id, a text part's key and the page's headers (saves store any
     text, valid or not)."""
     attempt_id = start(client, make_invitation(make_exam()))
-    state = client.get(f"/api/attempts/{attempt_id}").get_json()
-    part = next(
-        p["key"]
-        for q in state["questions"]
-        for p in q["parts"]
-        if p["input"] not in ("choice", "multichoice")
-    )
+    part = text_part(client, attempt_id)
     return attempt_id, part, {"X-CSRFToken": csrf_token(client, f"/attempts/{attempt_id}")}
 
 
