@@ -24,7 +24,7 @@
     if (result.valid) echo.innerHTML = result.mathml || ""; // MathML made by our server
     else echo.textContent = result.message || "";
   }
-  input.addEventListener("input", () => {
+  function echoSoon() {
     clearTimeout(timer);
     verdict.textContent = "";
     timer = setTimeout(async () => {
@@ -33,7 +33,11 @@
       const result = await ask(value).catch(() => null);
       if (result && input.value === value) show(result);
     }, 250);
-  });
+  }
+  input.addEventListener("input", echoSoon);
+  // Typed before this script arrived (a slow connection), or restored by the browser on "back":
+  // echo it now, as if it had just been typed.
+  if (input.value.trim()) echoSoon();
   document.getElementById("practice-check").addEventListener("click", async () => {
     const value = input.value;
     if (!value.trim()) return;

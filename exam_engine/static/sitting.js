@@ -407,6 +407,9 @@
       timers["s" + key] = setTimeout(flush, 600);
     });
     part.addEventListener("paste", () => post("paste", {part: key}));
+    // The page serves the fields read-only so that nothing typed before this script arrived
+    // could be replaced unseen by the stored value; from here on every keystroke is kept.
+    part.querySelectorAll("input").forEach(i => { i.readOnly = false; i.disabled = false; });
   });
   window.addEventListener("blur", () => post("focus_lost"));
   window.addEventListener("online", flush);

@@ -468,3 +468,47 @@ def test_an_answer_not_accepted_is_told_apart_everywhere(
     row = page.locator('table.receipt-answers tr[data-state="invalid"]')
     expect(row).to_contain_text("(1+")
     expect(row).to_contain_text("Not accepted:")
+
+
+def test_nothing_can_be_typed_before_the_page_script_keeps_it(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    """On a slow connection the fields arrive before sitting.js: they stay read-only until the
+    script that saves them is running, so nothing typed then is silently replaced."""
+    invitation = make_invitation(make_exam())
+    page.goto(f"{live_server}/i/{invitation.token}")
+    page.route("**/static/sitting.js", lambda route: route.abort())
+    page.get_by_role("button", name="Start the exam").click()
+    box = page.locator("section.question:visible .part input").first
+    expect(box).to_be_visible()
+    if box.get_attribute("type") == "text":
+        expect(box).not_to_be_editable()
+    else:
+        expect(box).to_be_disabled()
+    expect(page.locator("#clock")).to_have_text("--:--")  # the script is not running
+
+    page.unroute("**/static/sitting.js")
+    page.add_script_tag(url=f"{live_server}/static/sitting.js")
+    expect(page.locator("#clock")).not_to_have_text("--:--")
+    locked = page.locator("section.question input:disabled, section.question input[readonly]")
+    expect(locked).to_have_count(0)
+    text_box = next_text_box(page)
+    value = VALID[text_box.evaluate("b => b.closest('.part').dataset.input")]
+    text_box.fill(value)
+    expect(page.locator(f"#{text_box.get_attribute('name')}-echo math")).to_have_count(1)
+    expect(page.locator("#save-state")).to_have_text("All answers saved")
+    assert value in stored(only_attempt().id).values()
+
+
+def test_a_practice_answer_typed_before_its_script_arrived_is_echoed(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    invitation = make_invitation(make_exam())
+    page.route("**/static/practice.js", lambda route: route.abort())
+    page.goto(f"{live_server}/i/{invitation.token}")
+    page.locator("#practice-answer").fill("3x^")
+    page.unroute("**/static/practice.js")
+    page.add_script_tag(url=f"{live_server}/static/practice.js")
+    expect(page.locator("#practice-echo")).to_have_class(re.compile(r"\binvalid\b"))
+    page.locator("#practice-answer").fill("3x^2 + 2")
+    expect(page.locator("#practice-echo math")).to_have_count(1)
