@@ -66,6 +66,20 @@ def _finish_config(app: Flask) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         path = Path(app.instance_path) / "exam_engine.sqlite"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    for name, kind, low, high in (
+        ("HEARTBEAT_SECONDS", int | float, 2, 300),
+        ("DATABASE_POOL_SIZE", int, 1, 1000),
+    ):
+        value = app.config[name]
+        if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
+            raise ConfigurationError(f"EXAM_ENGINE_{name} must be a number from {low} to {high}")
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        # Connections kept open per process: at least its threads, or under load the pool's
+        # overflow connections are closed at each check-in and reopened (a server process
+        # started for a few saves, docs/operations.md).
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("pool_size", app.config["DATABASE_POOL_SIZE"])
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("QUESTION_BANKS_PATH"):
         app.config["QUESTION_BANKS_PATH"] = str(
             (Path(__file__).parent / "_question_banks").resolve()

@@ -14,12 +14,17 @@ class Config:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # default filled in from the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    DATABASE_POOL_SIZE = 10  # PostgreSQL connections a process keeps (>= gunicorn's --threads)
     WTF_CSRF_TIME_LIMIT: int | None = None  # a 2-hour exam must not lose its token
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     MAX_ANSWER_CHARS = 5_000
     # The sitting's heartbeat and ordinary saves answered without the framework (api/hot.py);
     # off, the Flask views answer every one (same answers, more CPU).
     HOT_PATH = True
+    # An open exam page that has heard nothing from the server (a save's answer brings the
+    # deadline too) for this long asks for the clock: news of added time or of a closed attempt
+    # reaches an idle page within it; at its zero the page asks anyway (docs/api.md).
+    HEARTBEAT_SECONDS = 15
     DEADLINE_GRACE_SECONDS = 30  # the default grace of a new exam
     BASE_URL: str | None = None  # required outside development: the public address
     DEV_SERVER = False  # set by `exam-engine run`

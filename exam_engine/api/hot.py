@@ -1,6 +1,7 @@
 """The sitting's two most frequent requests, answered without the framework (issue #10).
 
-A sitting of 5,000 candidates sends about 500 saves and 700 heartbeats a second. The work of
+A sitting of 5,000 candidates sends about 500 saves a second, and each idle page a heartbeat
+every ``HEARTBEAT_SECONDS``. The work of
 each is small (a signed cookie, one read or one conditional write, a commit); Flask's request
 handling around it (two contexts, the hooks, the response object, its headers) cost more CPU
 than the work (docs/operations.md, "Where a save's CPU goes"). :class:`HotPath` is WSGI

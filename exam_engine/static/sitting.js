@@ -4,7 +4,8 @@
    Rules (docs/api.md, "The page"):
    - The server owns the end. At zero the page asks the server to finalise; the server closes
      only if the deadline (with any time added) has passed, else answers with the new deadline.
-     Save answers and a heartbeat bring the deadline every few seconds.
+     Every save's answer brings the deadline; a page that heard nothing for HEARTBEAT_SECONDS
+     (data-heartbeat) asks for it.
    - Two tabs, one truth. A part's next save carries seq = (highest seq this page knows the
      server holds, or has sent itself) + 1, so a save typed on top of an older value is refused
      (409 stale) by the server's order; the page then shows the stored value and offers to keep
@@ -22,6 +23,7 @@
   let deadline = Date.parse(root.dataset.deadline);
   let offset = Date.parse(root.dataset.serverNow) - Date.now(); // server minus browser clock
   let lastHeard = Date.now();
+  const heartbeatMs = 1000 * (Number(root.dataset.heartbeat) || 15);
   // Each page keeps its unacknowledged saves under its own key (tabs of one browser share
   // localStorage); a page that opens adopts whatever earlier pages of this attempt left.
   const storePrefix = "exam-engine:pending:" + attemptId;
@@ -172,7 +174,7 @@
   }
   let beating = false;
   async function heartbeat() { // cheap: one indexed read on the server, no writes
-    if (beating || ending || Date.now() - lastHeard < 4000) return;
+    if (beating || ending || Date.now() - lastHeard < heartbeatMs) return;
     beating = true;
     try {
       const res = await api("GET", `${base}/clock`);

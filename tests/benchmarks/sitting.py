@@ -3,13 +3,14 @@
 Drives N simulated candidates through the real HTTP API of gunicorn (or granian) +
 PostgreSQL on this machine: each opens the invitation, starts, reads the attempt, then saves
 an answer every 5-15 s (seeded) for the run and, as the exam page does, asks for the clock
-(``GET …/clock``) whenever it has heard nothing from the server for 4 s. Prints the sustained
+(``GET …/clock``) whenever it has heard nothing from the server for ``HEARTBEAT_SECONDS``
+(15 s by default; ``--heartbeat`` to try another). Prints the sustained
 saves per second, p50 and p99 latency of the saves and of the heartbeats, and, on the same
 PostgreSQL server in the same run, pgbench's rate for a one-row update as the ceiling.
 ``--sweep`` steps N up to find how many candidates keep p99 under 200 ms.
 
     .venv/bin/python tests/benchmarks/sitting.py [--candidates 5000] [--duration 120] [--sweep]
-        [--server gunicorn|granian] [--heartbeat 4]
+        [--server gunicorn|granian] [--heartbeat 15] [--set NAME=VALUE]
 
 Everything listens on 127.0.0.1 or a Unix socket and is stopped at the end.
 """
@@ -33,6 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from exam_engine.config import Config  # noqa: E402
 from tests.benchmarks.sitting_client import (  # noqa: E402
     Candidate,
     CpuMeter,
@@ -58,6 +60,7 @@ class Step:
     beats: list[float] = field(default_factory=list)  # heartbeat latencies
     beat_failures: int = 0
     busy_cores: float = 0.0
+    database: dict[str, int] = field(default_factory=dict)  # pg_stat_database's counters
     cores: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -160,9 +163,11 @@ async def run_step(
 
     async def measure_cpu() -> None:
         await asyncio.sleep(warmup)
-        before = meter.sample()
+        before, counted = meter.sample(), await asyncio.to_thread(meter.database_counters)
         await asyncio.sleep(duration)
         step.busy_cores, step.cores = meter.share(before, meter.sample(), duration)
+        after = await asyncio.to_thread(meter.database_counters)
+        step.database = {name: after[name] - counted[name] for name in after}
 
     await asyncio.gather(
         measure_cpu(),
@@ -233,9 +238,11 @@ def cpu_report(step: Step) -> str:
     per_request = " + ".join(
         f"{name} {cores / max(requests, 1e-9) * 1000:.2f}" for name, cores in step.cores.items()
     )
+    counters = ", ".join(f"{name} {count}" for name, count in step.database.items())
     return (
         f"         CPU: ours {ours:.2f} cores, other processes on the machine "
-        f"{max(0.0, step.busy_cores - ours):.2f} cores; per request (ms): {per_request}"
+        f"{max(0.0, step.busy_cores - ours):.2f} cores; per request (ms): {per_request}\n"
+        f"         PostgreSQL during the step: {counters}"
     )
 
 
@@ -301,8 +308,16 @@ def main() -> None:
     parser.add_argument(
         "--heartbeat",
         type=float,
-        default=4.0,
-        help="seconds without a save before the page asks for the clock (0: no heartbeats)",
+        default=float(Config.HEARTBEAT_SECONDS),
+        help="seconds without an answer before the page asks for the clock (0: no heartbeats;"
+        " default: the page's, HEARTBEAT_SECONDS)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the server (EXAM_ENGINE_NAME), e.g. --set DATABASE_POOL_SIZE=10",
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
@@ -330,6 +345,9 @@ def main() -> None:
         worker_class=args.worker_class,
         threads=args.threads,
         grader_workers=args.threads,
+        settings={
+            f"EXAM_ENGINE_{pair.split('=', 1)[0]}": pair.split("=", 1)[1] for pair in args.set
+        },
     )
     try:
         cluster.start()

@@ -193,7 +193,22 @@ class CpuMeter:
 
     def __init__(self, server: Gunicorn, cluster: SittingCluster) -> None:
         self.server = server
+        self.cluster = cluster
         self.postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+
+    def database_counters(self) -> dict[str, int]:
+        """The sitting database's sessions opened (a connection pool that churns opens many),
+        commits and rollbacks so far (pg_stat_database)."""
+        import psycopg
+
+        with psycopg.connect(**self.cluster.conninfo("sitting"), autocommit=True) as conn:
+            conn.execute("SELECT pg_stat_clear_snapshot()")
+            row = conn.execute(
+                "SELECT sessions, xact_commit, xact_rollback FROM pg_stat_database"
+                " WHERE datname = 'sitting'"
+            ).fetchone()
+        assert row is not None
+        return dict(zip(("sessions opened", "commits", "rollbacks"), row, strict=True))
 
     def _part(self, pid: int, stat: list[str], group: int) -> str | None:
         if pid == os.getpid():

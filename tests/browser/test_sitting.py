@@ -254,6 +254,7 @@ def give_time(minutes: int) -> None:
 def test_time_added_twenty_seconds_before_the_deadline_is_honoured(
     app: Flask, live_server: str, page: Page
 ) -> None:
+    app.config["HEARTBEAT_SECONDS"] = 4  # the page's setting (15 s by default)
     invitation = make_invitation(make_exam(duration_minutes=5))
     start_exam(page, live_server, invitation.token)
     server_clock_to(app, 22)
@@ -512,3 +513,21 @@ def test_a_practice_answer_typed_before_its_script_arrived_is_echoed(
     expect(page.locator("#practice-echo")).to_have_class(re.compile(r"\binvalid\b"))
     page.locator("#practice-answer").fill("3x^2 + 2")
     expect(page.locator("#practice-echo math")).to_have_count(1)
+
+
+def test_without_javascript_the_exam_page_takes_no_typing(
+    app: Flask, live_server: str, browser: Browser
+) -> None:
+    """Nothing typed where nothing would save it (the page's <noscript> says why; Chromium
+    with scripts switched off by the test still parses it as text: see tests/web)."""
+    invitation = make_invitation(make_exam())
+    context = browser.new_context(locale="ko-KR", java_script_enabled=False)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/i/{invitation.token}")
+        page.get_by_role("button", name="시험 시작").click()
+        expect(page.locator("#clock")).to_have_text("--:--")
+        expect(page.locator("section.question input.answer").first).not_to_be_editable()
+    finally:
+        context.close()

@@ -89,8 +89,10 @@ class Gunicorn:
         preload: bool = True,
         broker_url: str | None = None,
         queue: str = "exam-engine",
+        settings: dict[str, str] | None = None,
     ) -> None:
         self.database_url = database_url
+        self.settings = settings or {}  # further EXAM_ENGINE_* variables
         self.log_path = log_path
         self.workers = workers
         self.worker_class = worker_class
@@ -119,6 +121,7 @@ class Gunicorn:
                 "EXAM_ENGINE_GRADER_WORKERS": str(self.grader_workers),
                 "EXAM_ENGINE_BROKER_URL": self.broker_url or broker().url,
                 "EXAM_ENGINE_QUEUE_NAME": self.queue,
+                **self.settings,
             }
         )
         command = self.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
@@ -54,3 +55,20 @@ def test_an_attempt_url_without_its_session_says_what_to_do(
         assert "open your invitation link again" in response.get_data(as_text=True)
     # The API keeps its plain JSON 404.
     assert other.get(f"/api/attempts/{attempt_id}").get_json()["error"] == "not_found"
+
+
+def test_the_exam_page_is_served_read_only_until_its_script_runs(
+    app: Flask, client: FlaskClient
+) -> None:
+    """sitting.js unlocks the fields once it keeps what is typed; without it the page says why
+    (in the reader's language)."""
+    attempt_id = start(client, make_invitation(make_exam()))
+    page = client.get(
+        f"/attempts/{attempt_id}", headers={"Accept-Language": "ko-KR,ko;q=0.9"}
+    ).get_data(as_text=True)
+    assert "<noscript>" in page and "이 시험은 답안을 저장하려면 JavaScript가 필요합니다" in page
+    fields = re.findall(r"<input [^>]*>", page)
+    texts = [f for f in fields if 'class="answer"' in f]
+    choices = [f for f in fields if 'type="radio"' in f or 'type="checkbox"' in f]
+    assert texts and all(" readonly" in f for f in texts)
+    assert all(" disabled" in f for f in choices)

@@ -204,6 +204,42 @@ def test_no_public_secret_even_in_debug_mode(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("HEARTBEAT_SECONDS", "0"),
+        ("HEARTBEAT_SECONDS", "soon"),
+        ("DATABASE_POOL_SIZE", "2.5"),
+        ("DATABASE_POOL_SIZE", "0"),
+    ],
+)
+def test_a_setting_out_of_range_is_refused_by_name(tmp_path: Path, name: str, value: str) -> None:
+    from exam_engine import ConfigurationError, create_app
+    from exam_engine.config import from_environment
+
+    settings = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite", "DEV_SERVER": True}
+    settings.update(from_environment({f"EXAM_ENGINE_{name}": value}))
+    with pytest.raises(ConfigurationError, match=f"EXAM_ENGINE_{name} must be a number"):
+        create_app(settings)
+
+
+def test_the_pool_keeps_as_many_postgresql_connections_as_set(tmp_path: Path) -> None:
+    from exam_engine import create_app
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@/nowhere",
+            "DEV_SERVER": True,
+            "DATABASE_POOL_SIZE": 12,
+        }
+    )
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "pool_size": 12}
+    with app.app_context():
+        from exam_engine.extensions import db
+
+        assert db.engine.pool.size() == 12
+
+
 def test_every_documented_variable_is_read_by_the_code() -> None:
     """The README's configuration table and the code agree: each variable is a setting that
     something other than the configuration itself reads."""
