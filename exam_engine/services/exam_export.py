@@ -17,6 +17,7 @@ from exam_engine.extensions import db
 from exam_engine.models import (
     Attempt,
     AttemptQuestion,
+    Bank,
     Candidate,
     Decision,
     Exam,
@@ -96,6 +97,8 @@ def export_header(exam: Exam, pseudonymise: bool = False) -> dict[str, Any]:
         select(ItemAdjustment).where(ItemAdjustment.exam_id == exam.id)
     ).all()
     slugs = {qid: slug for qid, slug in db.session.execute(select(Question.id, Question.slug))}
+    used = {v.question.bank.slug for v in versions} | {s.bank_slug for s in exam.sections}
+    banks = db.session.scalars(select(Bank).where(Bank.slug.in_(used)).order_by(Bank.slug)).all()
     invitations = db.session.execute(
         select(Candidate.id, Candidate.email, Candidate.name, Invitation.time_factor)
         .join(Candidate, Candidate.id == Invitation.candidate_id)
@@ -131,6 +134,8 @@ def export_header(exam: Exam, pseudonymise: bool = False) -> dict[str, Any]:
                 for s in exam.sections
             ],
         },
+        # The banks' titles and topic titles, so pages elsewhere read as they do here.
+        "banks": [{"slug": b.slug, "title": b.title, "topics": b.topics or {}} for b in banks],
         "question_versions": [
             {
                 "bank": v.question.bank.slug,

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from exam_engine.banks import pick
+from exam_engine.banks.topics import check_topics
 from exam_engine.extensions import db
 from exam_engine.models import (
     Attempt,
@@ -81,6 +82,8 @@ def import_exam(data: Any, slug: str | None = None, now: datetime | None = None)
         ]
         db.session.add(exam)
         db.session.flush()
+        for b in data.get("banks", []):  # exports before topic titles have none
+            _bank(b)
         versions = {
             (v["question"], v["content_hash"]): _version(v) for v in data["question_versions"]
         }
@@ -125,6 +128,26 @@ def _candidate(email: str, name: str) -> Candidate:
         db.session.add(found)
         db.session.flush()
     return found
+
+
+def _bank(b: dict[str, Any]) -> None:
+    """A bank as the export names it: created if missing; one already here keeps its title and
+    topic titles (its own bank.yaml says them) and takes only the topic titles it lacks."""
+    if not isinstance(b, dict):
+        raise TypeError("each bank is an object")
+    slug, title, topics = b["slug"], b["title"], b.get("topics") or {}
+    if (
+        not (isinstance(slug, str) and 0 < len(slug) <= 100)
+        or not (isinstance(title, str) and len(title) <= 200)
+        or check_topics(topics)
+    ):
+        raise ValueError(f"bank {slug!r}: needs a slug, a title and valid topic titles")
+    bank = db.session.scalars(select(Bank).where(Bank.slug == slug)).first()
+    if bank is None:
+        db.session.add(Bank(slug=slug, title=title or slug, topics=topics))
+        db.session.flush()
+    elif missing := {k: v for k, v in topics.items() if k not in (bank.topics or {})}:
+        bank.topics = {**(bank.topics or {}), **missing}
 
 
 def _version(v: dict[str, Any]) -> QuestionVersion:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -228,3 +229,44 @@ def test_a_stored_plan_is_refused_once_marks_moved(app: Flask) -> None:
 
 def first_question(attempt):  # type: ignore[no-untyped-def]
     return attempt.questions[0].version.question
+
+
+def test_an_export_carries_its_banks_topic_titles(app: Flask) -> None:
+    """Imported elsewhere, the exam's pages name its topics as they do here: a bank missing
+    there is made with its title and topic titles; one already there keeps its own titles and
+    gains only those it lacks."""
+    from exam_engine.models import Bank
+
+    exam = fixed_exam()
+    sit(exam, "best@example.org", right, NOW)
+    db.session.commit()
+    bank = db.session.scalars(select(Bank).where(Bank.slug == "fellowship")).one()
+    assert bank.topics, "the demo bank names its topics"
+    exported = export_exam(exam)
+    assert exported["banks"] == [{"slug": "fellowship", "title": bank.title, "topics": bank.topics}]
+
+    # A bank this installation lacks (the same bank under another slug).
+    elsewhere = json.loads(json.dumps(exported).replace('"fellowship"', '"fellowship-there"'))
+    import_exam(elsewhere, "copy-there")
+    made = db.session.scalars(select(Bank).where(Bank.slug == "fellowship-there")).one()
+    assert (made.title, made.topics) == (bank.title, bank.topics)
+
+    # A bank already here: its own titles stay, the missing ones are added.
+    own = {"probability": {"en": "Our probability", "ko": "우리 확률"}}
+    bank.topics = own
+    db.session.commit()
+    import_exam(exported, "copy-here")
+    db.session.commit()
+    db.session.refresh(bank)
+    assert bank.topics["probability"] == own["probability"]
+    assert set(bank.topics) == set(exported["banks"][0]["topics"]) | {"probability"}
+
+    # An export from before topic titles imports as it did; a damaged bank entry is refused.
+    import_exam({k: v for k, v in exported.items() if k != "banks"}, "copy-old")
+    for broken in (
+        {"slug": "x"},
+        "fellowship",
+        {"slug": "x", "title": "X", "topics": {"nope": "?"}},
+    ):
+        with pytest.raises(InvalidExport):
+            import_exam({**exported, "banks": [broken]}, "copy-broken")
