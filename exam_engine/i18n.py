@@ -12,8 +12,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from exam_engine.banks.topics import TopicTitles
-from exam_engine.banks.topics import topic_title as _topic_title
+from exam_engine.banks.topics import TopicTitles, topic_title_with_language
 from exam_engine.extensions import babel
 
 
@@ -70,9 +69,20 @@ def number(value: float, digits: int = 2) -> str:
     return format_decimal(value, format=pattern, locale=str(get_locale()))
 
 
-def topic_title(slug: str, titles: TopicTitles | None = None) -> str:
-    """A topic's title in the reader's language (its slug made readable when it has none)."""
-    return _topic_title(slug, titles, str(get_locale() or "en"))
+def topic_text(slug: str, titles: TopicTitles | None = None) -> str:
+    """A topic's title in the reader's language (its slug made readable when it has none), as
+    plain text (for a form's choices)."""
+    return topic_title_with_language(slug, titles, str(get_locale() or "en"))[0]
+
+
+def topic_title(slug: str, titles: TopicTitles | None = None) -> Markup:
+    """:func:`topic_text` for a page's body: a title in another language than the page's (a
+    fallback) is marked with its ``lang``, so that a screen reader reads it in that language."""
+    locale = str(get_locale() or "en")
+    text, lang = topic_title_with_language(slug, titles, locale)
+    if lang == locale:
+        return escape(text)
+    return Markup('<span lang="{}">{}</span>').format(lang, text)
 
 
 def init_app(app: Flask) -> None:

@@ -26,7 +26,7 @@ from exam_engine.banks.topics import merged
 from exam_engine.committee.routes import exam_by_slug
 from exam_engine.errors import DomainError
 from exam_engine.extensions import db
-from exam_engine.i18n import topic_title
+from exam_engine.i18n import topic_text
 from exam_engine.models import Attempt, AttemptStatus, Bank, Exam, ExamStatus, Invitation, Role
 from exam_engine.services import exam_spec, pinning, questions
 from exam_engine.services import exams as exam_service
@@ -119,7 +119,7 @@ def _choices(form: exam_forms.ExamForm, found: list[Pool]) -> None:
     topics = sorted({t for p in found for t in p.topics})
     titles = merged(p.titles for p in found)
     topic_choices = [SelectChoice("", _("Any topic"))] + [
-        SelectChoice(t, topic_title(t, titles)) for t in topics
+        SelectChoice(t, topic_text(t, titles)) for t in topics
     ]
     for entry in form.sections:
         entry.form.bank.choices = banks

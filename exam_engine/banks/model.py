@@ -42,9 +42,18 @@ def pick(text: LocalText, locale: str = "en") -> str:
     :param locale: the reader's language.
     :returns: the text to show.
     """
+    return pick_with_language(text, locale)[0]
+
+
+def pick_with_language(text: LocalText, locale: str = "en") -> tuple[str, str]:
+    """:func:`pick`, and the language of what it picked (a plain string counts as English), so
+    that a page can mark text that is not in its own language."""
     if isinstance(text, str):
-        return text
-    return text.get(locale) or text.get("en") or next(iter(text.values()), "")
+        return text, "en"
+    for lang in (locale, "en"):
+        if text.get(lang):
+            return text[lang], lang
+    return next(((v, k) for k, v in text.items() if v), ("", locale))
 
 
 def languages_of(text: LocalText) -> set[str]:

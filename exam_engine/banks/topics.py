@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from exam_engine.banks.model import TOPICS, LocalText, pick
+from exam_engine.banks.model import TOPICS, LocalText, pick_with_language
 from exam_engine.banks.schema_parts import Issue, local_text
 
 #: Topic slug -> its title, in one language (a string) or several.
@@ -58,11 +58,22 @@ def topic_title(slug: str, titles: TopicTitles | None, locale: str = "en") -> st
     :param locale: the reader's language.
     :returns: the text to show.
     """
+    return topic_title_with_language(slug, titles, locale)[0]
+
+
+def topic_title_with_language(
+    slug: str, titles: TopicTitles | None, locale: str = "en"
+) -> tuple[str, str]:
+    """:func:`topic_title` and the language it is in (a slug made readable is English)."""
     title = (titles or {}).get(slug)
     if isinstance(title, dict):
         # An empty translation counts as none: fall back as for a missing one.
         title = {lang: text for lang, text in title.items() if text.strip()}
-    return (pick(title, locale).strip() if title else "") or readable(slug)
+    if title:
+        text, lang = pick_with_language(title, locale)
+        if text.strip():
+            return text.strip(), lang
+    return readable(slug), "en"
 
 
 def merged(banks: Iterable[TopicTitles]) -> dict[str, LocalText]:

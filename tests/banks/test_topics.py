@@ -9,7 +9,13 @@ import pytest
 
 from exam_engine.banks import BankError, load_bank, validate_path
 from exam_engine.banks.model import TOPICS, Bank
-from exam_engine.banks.topics import check_topics, merged, readable, topic_title
+from exam_engine.banks.topics import (
+    check_topics,
+    merged,
+    readable,
+    topic_title,
+    topic_title_with_language,
+)
 from tests.banks.conftest import SAMPLE_BANK
 
 BANK_HEAD = "name: fellowship\ntitle: Sample\n"
@@ -105,6 +111,12 @@ def test_fallbacks_in_order() -> None:
     assert topic_title("statistics", titles, "en") == "통계"  # only Korean: that
     assert topic_title("probability", titles, "ko") == "Probability"  # none: the slug as words
     assert topic_title("probability", None, "en") == "Probability"
+    # And the language of what was picked, for pages to mark a fallback.
+    assert topic_title_with_language("calculus", titles, "ko") == ("Calculus", "en")
+    assert topic_title_with_language("statistics", titles, "en") == ("통계", "ko")
+    assert topic_title_with_language("statistics", titles, "ko") == ("통계", "ko")
+    assert topic_title_with_language("probability", titles, "ko") == ("Probability", "en")
+    assert topic_title_with_language("algebra", {"algebra": "Algebra"}, "ko") == ("Algebra", "en")
 
 
 def test_merged_prefers_the_first_bank() -> None:
