@@ -32,4 +32,9 @@
     clearTimeout(timer);
     timer = setTimeout(refresh, 700);
   });
+  // Typed before this script arrived, or restored by the browser on "back": the preview shows
+  // the page as the server saw it, so ask for the one of what the form holds now.
+  const changed = Array.from(form.elements).some(el => el.name && !ignored.has(el.name) &&
+    typeof el.defaultValue === "string" && el.type !== "hidden" && el.value !== el.defaultValue);
+  if (changed) refresh();
 })();

@@ -125,3 +125,22 @@ def test_preview_follows_the_typing(
     with page.expect_response(lambda r: r.request.method == "POST"):
         page.get_by_label("Parts", exact=True).fill("- key: [")  # YAML that does not read yet
     expect(preview).to_contain_text("now.")  # the last good preview stays
+
+
+def test_typing_before_the_preview_script_arrived_is_previewed(
+    app: Flask, live_server: str, page: Page, tmp_path: Path
+) -> None:
+    shutil.copytree(BANKS, tmp_path / "banks")
+    app.config["QUESTION_BANKS_PATH"] = str(tmp_path / "banks")
+    make_staff("author")
+    sign_in(page, live_server, "author@example.org")
+    page.route("**/static/editor.js", lambda route: route.abort())
+    page.goto(f"{live_server}/author/banks/fellowship/questions/bayes-screening/edit")
+    preview = page.locator("#live-preview #preview .body")
+    expect(preview).to_be_visible()
+    page.get_by_label("Body", exact=True).fill("Typed early: $\\frac{1}{3}$.")
+    page.unroute("**/static/editor.js")
+    with page.expect_response(lambda r: r.request.method == "POST"):
+        page.add_script_tag(url=f"{live_server}/static/editor.js")
+    expect(preview).to_contain_text("Typed early:")
+    expect(preview.locator("mfrac")).to_have_count(1)
