@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_datetime
@@ -75,14 +76,23 @@ def topic_text(slug: str, titles: TopicTitles | None = None) -> str:
     return topic_title_with_language(slug, titles, str(get_locale() or "en"))[0]
 
 
-def topic_title(slug: str, titles: TopicTitles | None = None) -> Markup:
-    """:func:`topic_text` for a page's body: a title in another language than the page's (a
-    fallback) is marked with its ``lang``, so that a screen reader reads it in that language."""
-    locale = str(get_locale() or "en")
-    text, lang = topic_title_with_language(slug, titles, locale)
-    if lang == locale:
+def in_language(text: str, lang: str) -> Markup:
+    """``text`` for a page's body; marked with its ``lang`` when that is not the page's (a
+    fallback), so that a screen reader reads it in its own language."""
+    if lang == str(get_locale() or "en"):
         return escape(text)
     return Markup('<span lang="{}">{}</span>').format(lang, text)
+
+
+def topic_title(slug: str, titles: TopicTitles | None = None) -> Markup:
+    """:func:`topic_text` for a page's body (a fallback marked with its language)."""
+    return in_language(*topic_title_with_language(slug, titles, str(get_locale() or "en")))
+
+
+def exam_text(exam: Any, name: str = "title") -> Markup:
+    """An exam's title (or ``instructions``) in the reader's language for a page's body (a
+    fallback to the exam's default language marked with it)."""
+    return in_language(*exam.text_in(name, str(get_locale() or "en")))
 
 
 def init_app(app: Flask) -> None:
@@ -92,6 +102,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["browser_time"] = browser_time
     app.jinja_env.filters["number"] = number
     app.jinja_env.globals["topic_title"] = topic_title
+    app.jinja_env.globals["exam_text"] = exam_text
 
     @app.context_processor
     def _languages() -> dict[str, object]:

@@ -62,13 +62,19 @@ class Exam(db.Model):  # type: ignore[name-defined]
 
     def title_in(self, locale: object) -> str:
         """The title in ``locale`` when the exam has one, else in its default language."""
-        found = self.translations.get(str(locale), {}).get("title")
-        return str(found) if found and str(locale) != self.default_locale else self.title
+        return self.text_in("title", locale)[0]
 
     def instructions_in(self, locale: object) -> str:
         """The instructions in ``locale`` when written, else in the default language."""
-        found = self.translations.get(str(locale), {}).get("instructions")
-        return str(found) if found and str(locale) != self.default_locale else self.instructions
+        return self.text_in("instructions", locale)[0]
+
+    def text_in(self, name: str, locale: object) -> tuple[str, str]:
+        """The exam's ``title`` or ``instructions`` in ``locale`` when written, else in its
+        default language; and the language of what is returned (pages mark a fallback)."""
+        found = self.translations.get(str(locale), {}).get(name)
+        if found and str(locale) != self.default_locale:
+            return str(found), str(locale)
+        return str(getattr(self, name) or ""), self.default_locale
 
     @property
     def accommodations(self) -> dict[str, float]:

@@ -72,3 +72,20 @@ def test_the_exam_page_is_served_read_only_until_its_script_runs(
     choices = [f for f in fields if 'type="radio"' in f or 'type="checkbox"' in f]
     assert texts and all(" readonly" in f for f in texts)
     assert all(" disabled" in f for f in choices)
+
+
+def test_a_title_not_in_the_readers_language_is_marked_with_its_own(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A screen reader reads an English fallback title as English on a Korean page."""
+    english_only = make_invitation(make_exam(instructions="Read every question first."))
+    client.set_cookie("lang", "ko")
+    page = client.get(f"/i/{english_only.token}").get_data(as_text=True)
+    assert '<h1><span lang="en">Screening</span></h1>' in page
+    assert '<p><span lang="en">Read every question first.</span></p>' in page
+    both = make_exam("both", title={"en": "Screening", "ko": "선별 시험"})
+    page = client.get(f"/i/{make_invitation(both).token}").get_data(as_text=True)
+    assert "<h1>선별 시험</h1>" in page
+    client.set_cookie("lang", "en")
+    page = client.get(f"/i/{make_invitation(both, 'b@example.org').token}").get_data(as_text=True)
+    assert "<h1>Screening</h1>" in page
