@@ -39,13 +39,18 @@ TESTS = """- parts: {deriv: "{{n}}*x^({{n}}-1)", value: "{{n}}^2"}
 """
 
 
-def test_author_creates_previews_tries_and_saves(
-    app: Flask, live_server: str, page: Page, tmp_path: Path
-) -> None:
+def author_signed_in(app: Flask, live_server: str, page: Page, tmp_path: Path) -> None:
+    """An author signed in on ``page``, editing a copy of the sample banks in ``tmp_path``."""
     shutil.copytree(BANKS, tmp_path / "banks")
     app.config["QUESTION_BANKS_PATH"] = str(tmp_path / "banks")
     make_staff("author")
     sign_in(page, live_server, "author@example.org")
+
+
+def test_author_creates_previews_tries_and_saves(
+    app: Flask, live_server: str, page: Page, tmp_path: Path
+) -> None:
+    author_signed_in(app, live_server, page, tmp_path)
     page.goto(f"{live_server}/author/")
     page.get_by_role("link", name="New question").first.click()
 
@@ -89,10 +94,7 @@ def test_author_creates_previews_tries_and_saves(
 def test_saving_an_unchanged_question_leaves_its_file_alone(
     app: Flask, live_server: str, page: Page, tmp_path: Path
 ) -> None:
-    shutil.copytree(BANKS, tmp_path / "banks")
-    app.config["QUESTION_BANKS_PATH"] = str(tmp_path / "banks")
-    make_staff("author")
-    sign_in(page, live_server, "author@example.org")
+    author_signed_in(app, live_server, page, tmp_path)
     page.goto(f"{live_server}/author/banks/fellowship/questions/bayes-screening/edit")
     expect(page.get_by_label("Id", exact=True)).to_have_attribute("readonly", "")
     page.get_by_role("button", name="Save").click()
@@ -104,10 +106,7 @@ def test_saving_an_unchanged_question_leaves_its_file_alone(
 def test_preview_follows_the_typing(
     app: Flask, live_server: str, page: Page, tmp_path: Path
 ) -> None:
-    shutil.copytree(BANKS, tmp_path / "banks")
-    app.config["QUESTION_BANKS_PATH"] = str(tmp_path / "banks")
-    make_staff("author")
-    sign_in(page, live_server, "author@example.org")
+    author_signed_in(app, live_server, page, tmp_path)
     page.goto(f"{live_server}/author/banks/fellowship/questions/bayes-screening/edit")
     preview = page.locator("#live-preview #preview .body")
     expect(preview).to_be_visible()
@@ -130,10 +129,7 @@ def test_preview_follows_the_typing(
 def test_typing_before_the_preview_script_arrived_is_previewed(
     app: Flask, live_server: str, page: Page, tmp_path: Path
 ) -> None:
-    shutil.copytree(BANKS, tmp_path / "banks")
-    app.config["QUESTION_BANKS_PATH"] = str(tmp_path / "banks")
-    make_staff("author")
-    sign_in(page, live_server, "author@example.org")
+    author_signed_in(app, live_server, page, tmp_path)
     page.route("**/static/editor.js", lambda route: route.abort())
     page.goto(f"{live_server}/author/banks/fellowship/questions/bayes-screening/edit")
     preview = page.locator("#live-preview #preview .body")
