@@ -31,6 +31,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from exam_engine.admin import application_form
 from exam_engine.services.exam_spec import MAX_TIME_FACTOR
 
 MOST = f"{MAX_TIME_FACTOR:g}"  # the largest extra-time factor, as people write it
@@ -129,6 +130,7 @@ class ExamForm(FlaskForm):
         description=_l("One candidate per line: e-mail, factor (1.5 gives half as long again)."),
         render_kw={"class": "code", "rows": 4},
     )
+    applications = FormField(application_form.ApplicationsForm)
     submit = SubmitField(_l("Save the exam"))
     add_section = SubmitField(_l("Add a section"))
 
@@ -154,6 +156,8 @@ class ExamForm(FlaskForm):
             if not section.draw.data:
                 section.draw.errors = [*section.draw.errors, _("How many questions?")]
                 ok = False
+        if not application_form.check(self.applications.form):
+            ok = False
         try:
             parse_accommodations(self.accommodations.data or "")
         except ValueError as exc:
@@ -229,7 +233,7 @@ def to_spec(form: ExamForm) -> dict[str, Any]:
         "shuffle_questions": bool(form.shuffle_questions.data),
         "sections": sections,
         "accommodations": parse_accommodations(form.accommodations.data or ""),
-    }
+    } | application_form.spec_part(form.applications.form)
 
 
 def _naive(value: str, zone: str) -> datetime:
@@ -275,4 +279,5 @@ def from_spec(spec: dict[str, Any]) -> dict[str, Any]:
         "accommodations": "\n".join(
             f"{a['email']}, {a['time_factor']:g}" for a in spec.get("accommodations", [])
         ),
+        "applications": application_form.from_data(spec.get("applications")),
     }

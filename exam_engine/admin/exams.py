@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms.fields.choices import SelectChoice
 
 from exam_engine import clock
-from exam_engine.admin import exam_forms
+from exam_engine.admin import application_form, exam_forms
 from exam_engine.admin.routes import bp
 from exam_engine.auth.guards import role_required
 from exam_engine.banks import LocalText
@@ -231,6 +231,8 @@ def _definition(
 ) -> dict[str, Any]:
     """The form's definition; fields the exam fixes come from the exam itself, exactly."""
     spec = exam_forms.to_spec(form)
+    if exam is not None and (exam.settings or {}).get("applications"):
+        spec.setdefault("applications", application_form.EMPTY)  # cleared in the form: off
     if exam is None or "sections" not in locked:
         return spec
     current = exam_spec.to_spec(exam)

@@ -1,0 +1,171 @@
+"""The exam form's Applications part: self-registration set up in the browser."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import yaml
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from exam_engine.extensions import db
+from exam_engine.models import Exam
+from exam_engine.services import exam_spec
+from exam_engine.services.exams import save_exam
+from tests.conftest import csrf_token
+from tests.factories import SECTIONS, login, make_exam, make_staff
+from tests.web.test_admin_exams import form_data, form_fields, upcoming
+
+APPLICATIONS = {
+    "enabled": True,
+    "terms": {"en": "We keep your answers a year.", "ko": "답안은 1년간 보관합니다."},
+    "fields": [
+        {"name": "university", "label": {"en": "University", "ko": "대학교"}, "required": True},
+        {"name": "year", "label": {"en": "Year of study"}, "required": False},
+    ],
+}
+
+
+def rows(**values: str) -> dict[str, str]:
+    """The Applications part as typed into the form."""
+    return {f"applications-{k.replace('__', '-')}": v for k, v in values.items()}
+
+
+def test_create_with_applications_from_the_form(app: Flask, client: FlaskClient) -> None:
+    login(client, make_staff("admin"))
+    token = csrf_token(client, "/admin/exams/new")
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    opens, closes = now - timedelta(hours=1), now + timedelta(days=7)  # open: applicants see it
+    data = form_data(
+        token,
+        opens,
+        closes,
+        **rows(
+            enabled="y",
+            terms_en="We keep your answers a year.",
+            terms_ko="답안은 1년간 보관합니다.",
+            fields__0__name="university",
+            fields__0__label_en="University",
+            fields__0__label_ko="대학교",
+            fields__0__required="y",
+            fields__1__name="",
+            fields__1__label_en="",
+            fields__1__label_ko="",
+            fields__2__name="year",
+            fields__2__label_en="Year of study",
+            fields__2__label_ko="",
+        ),
+    )
+    response = client.post("/admin/exams/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    made = db.session.scalars(select(Exam).where(Exam.slug == "autumn")).one()
+    assert exam_spec.to_spec(made)["applications"] == APPLICATIONS
+    # The applicant sees the field and the terms.
+    page = client.get("/apply/autumn").get_data(as_text=True)
+    assert "University" in page and "We keep your answers a year." in page
+
+
+def test_an_exam_without_applications_keeps_its_file_free_of_them(
+    app: Flask, client: FlaskClient
+) -> None:
+    login(client, make_staff("admin"))
+    token = csrf_token(client, "/admin/exams/new")
+    opens, closes = upcoming(datetime.now(UTC))
+    assert client.post("/admin/exams/new", data=form_data(token, opens, closes)).status_code == 302
+    made = db.session.scalars(select(Exam).where(Exam.slug == "autumn")).one()
+    assert "applications" not in exam_spec.to_spec(made)
+
+
+def test_file_to_edit_form_to_save_gives_the_same_block(app: Flask, client: FlaskClient) -> None:
+    opens, closes = upcoming(datetime.now(UTC))
+    exam = make_exam(
+        opens_at=opens.isoformat(), closes_at=closes.isoformat(), applications=APPLICATIONS
+    )
+    before = yaml.safe_load(exam_spec.to_yaml(exam))
+    login(client, make_staff("admin"))
+    page = client.get(f"/admin/exams/{exam.slug}/edit").get_data(as_text=True)
+    assert 'value="대학교"' in page and "답안은 1년간 보관합니다." in page
+    assert 'id="applications-enabled" name="applications-enabled" type="checkbox" value="y"' in page
+    fields = form_fields(page)
+    assert fields["applications-enabled"] == ["y"]
+    response = client.post(f"/admin/exams/{exam.slug}/edit", data=fields)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.refresh(exam)
+    after = yaml.safe_load(exam_spec.to_yaml(exam))
+    assert after["applications"] == before["applications"] == APPLICATIONS
+
+
+def test_clearing_the_part_turns_applications_off(app: Flask, client: FlaskClient) -> None:
+    opens, closes = upcoming(datetime.now(UTC))
+    exam = make_exam(
+        opens_at=opens.isoformat(), closes_at=closes.isoformat(), applications=APPLICATIONS
+    )
+    login(client, make_staff("admin"))
+    fields = form_fields(client.get(f"/admin/exams/{exam.slug}/edit").get_data(as_text=True))
+    cleared = {k: ("" if k.startswith("applications-") else v) for k, v in fields.items()}
+    del cleared["applications-enabled"], cleared["applications-fields-0-required"]
+    assert client.post(f"/admin/exams/{exam.slug}/edit", data=cleared).status_code == 302
+    db.session.refresh(exam)
+    assert exam.settings["applications"] == {"enabled": False, "terms": {}, "fields": []}
+
+
+def test_invalid_rows_are_refused_and_kept(app: Flask, client: FlaskClient) -> None:
+    login(client, make_staff("admin"))
+    token = csrf_token(client, "/admin/exams/new")
+    opens, closes = upcoming(datetime.now(UTC))
+    data = form_data(
+        token,
+        opens,
+        closes,
+        **rows(
+            enabled="y",
+            fields__0__name="University!",
+            fields__0__label_en="University",
+            fields__1__name="year",
+            fields__1__label_en="Year",
+            fields__2__name="year",
+            fields__2__label_en="",
+            fields__2__label_ko="학년",
+        ),
+    )
+    for locale, messages in {
+        "en": [
+            "Start with a lower-case letter; then letters, digits or _ (at most 40).",
+            "Another field has this name.",
+            "The label is needed in English.",
+        ],
+        "ko": ["같은 이름의 항목이 이미 있습니다.", "영어 라벨이 필요합니다."],
+    }.items():
+        client.set_cookie("lang", locale)
+        response = client.post("/admin/exams/new", data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and 'class="error-summary"' in page
+        for message in messages:
+            assert message in page, message
+        assert 'value="University!"' in page and 'value="학년"' in page
+        assert 'id="applications-fields-2-name-error"' in page
+    assert db.session.scalars(select(Exam)).first() is None
+
+
+def test_the_form_needs_its_csrf_token(app: Flask, client: FlaskClient) -> None:
+    login(client, make_staff("admin"))
+    opens, closes = upcoming(datetime.now(UTC))
+    data = form_data("forged", opens, closes, **rows(enabled="y"))
+    assert client.post("/admin/exams/new", data=data).status_code in (200, 400)
+    assert db.session.scalars(select(Exam)).first() is None
+
+
+def test_a_file_without_applications_is_not_given_them(app: Flask) -> None:
+    exam = save_exam(
+        {
+            "slug": "plain",
+            "title": "Plain",
+            "opens_at": "2027-01-01T09:00",
+            "closes_at": "2027-01-02T09:00",
+            "duration_minutes": 30,
+            "cohort_size": 1,
+            "sections": SECTIONS,
+        }
+    )
+    assert "applications" not in (exam.settings or {})
