@@ -5,7 +5,8 @@
    - The server owns the end. At zero the page asks the server to finalise; the server closes
      only if the deadline (with any time added) has passed, else answers with the new deadline.
      Every save's answer brings the deadline; a page that heard nothing for HEARTBEAT_SECONDS
-     (data-heartbeat) asks for it.
+     (data-heartbeat) asks for it, and so does a page the candidate comes back to (a tab
+     shown again) if it heard nothing for two seconds.
    - Two tabs, one truth. A part's next save carries seq = (highest seq this page knows the
      server holds, or has sent itself) + 1, so a save typed on top of an older value is refused
      (409 stale) by the server's order; the page then shows the stored value and offers to keep
@@ -173,8 +174,8 @@
     window.location.assign(root.dataset.receiptUrl);
   }
   let beating = false;
-  async function heartbeat() { // cheap: one indexed read on the server, no writes
-    if (beating || ending || Date.now() - lastHeard < heartbeatMs) return;
+  async function heartbeat(returned) { // cheap: one indexed read on the server, no writes
+    if (beating || ending || Date.now() - lastHeard < (returned ? 2000 : heartbeatMs)) return;
     beating = true;
     try {
       const res = await api("GET", `${base}/clock`);
@@ -414,6 +415,10 @@
     part.querySelectorAll("input").forEach(i => { i.readOnly = false; i.disabled = false; });
   });
   window.addEventListener("blur", () => post("focus_lost"));
+  // A tab shown again may have missed news (submitted in another tab, time added): ask now.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") heartbeat(true);
+  });
   window.addEventListener("online", flush);
   window.addEventListener("offline", () => { offline = true; showState(); });
   window.addEventListener("beforeunload", ev => {
@@ -421,7 +426,7 @@
   });
   armWarnings();
   setInterval(flush, 3000);
-  setInterval(heartbeat, 1000);
+  setInterval(() => heartbeat(false), 1000);
   setInterval(tick, 500);
   const fromAddress = location.hash.slice(1);
   const isKnown = questions.some(q => q.dataset.question === fromAddress);

@@ -131,7 +131,8 @@ def test_typing_before_the_preview_script_arrived_is_previewed(
 ) -> None:
     author_signed_in(app, live_server, page, tmp_path)
     page.route("**/static/editor.js", lambda route: route.abort())
-    page.goto(f"{live_server}/author/banks/fellowship/questions/bayes-screening/edit")
+    with page.expect_event("requestfailed", lambda r: r.url.endswith("/static/editor.js")):
+        page.goto(f"{live_server}/author/banks/fellowship/questions/bayes-screening/edit")
     preview = page.locator("#live-preview #preview .body")
     expect(preview).to_be_visible()
     page.get_by_label("Body", exact=True).fill("Typed early: $\\frac{1}{3}$.")

@@ -335,6 +335,7 @@ def resume(browser: Browser, base: str, token: str) -> Page:
 def test_two_browsers_the_newest_save_wins_and_the_older_is_told_both_ways(
     app: Flask, live_server: str, browser: Browser, page: Page
 ) -> None:
+    app.config["HEARTBEAT_SECONDS"] = 300  # no heartbeat: the other page learns by being shown
     invitation = make_invitation(make_exam())
     start_exam(page, live_server, invitation.token)
     other = resume(browser, live_server, invitation.token)
@@ -372,10 +373,29 @@ def test_two_browsers_the_newest_save_wins_and_the_older_is_told_both_ways(
         page.get_by_role("button", name="Submit my answers").click()
         expect(page.get_by_role("heading", name="Your exam is submitted")).to_be_visible()
         expect(page.locator("table.receipt-answers")).to_contain_text("3/4")
-        expect(other.get_by_role("heading", name="Your exam is submitted")).to_be_visible(
-            timeout=15_000
-        )
+        # The candidate comes back to the other tab (shown again after two quiet seconds).
+        other.wait_for_timeout(2_000)
+        other.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        expect(other.get_by_role("heading", name="Your exam is submitted")).to_be_visible()
         assert only_attempt().receipt == page.locator("#receipt").inner_text()
+    finally:
+        other.context.close()
+
+
+def test_a_page_whose_attempt_was_submitted_elsewhere_follows_at_its_heartbeat(
+    app: Flask, live_server: str, browser: Browser, page: Page
+) -> None:
+    app.config["HEARTBEAT_SECONDS"] = 4  # the page's setting (15 s by default)
+    invitation = make_invitation(make_exam())
+    start_exam(page, live_server, invitation.token)
+    other = resume(browser, live_server, invitation.token)
+    try:
+        other.get_by_role("button", name="Review and submit").click()
+        other.get_by_role("button", name="Submit my answers").click()
+        expect(other.get_by_role("heading", name="Your exam is submitted")).to_be_visible()
+        # Nothing happens on the first page: within a heartbeat (4 s; 15 s allowed) it follows.
+        expect(page.get_by_role("heading", name="Your exam is submitted")).to_be_visible()
+        expect(page.locator("#receipt")).to_have_text(other.locator("#receipt").inner_text())
     finally:
         other.context.close()
 
@@ -479,7 +499,10 @@ def test_nothing_can_be_typed_before_the_page_script_keeps_it(
     invitation = make_invitation(make_exam())
     page.goto(f"{live_server}/i/{invitation.token}")
     page.route("**/static/sitting.js", lambda route: route.abort())
-    page.get_by_role("button", name="Start the exam").click()
+    # Wait for the refusal itself: a script request still on its way when the route is lifted
+    # would be the one the late <script> below waits on.
+    with page.expect_event("requestfailed", lambda r: r.url.endswith("/static/sitting.js")):
+        page.get_by_role("button", name="Start the exam").click()
     box = page.locator("section.question:visible .part input").first
     expect(box).to_be_visible()
     if box.get_attribute("type") == "text":
@@ -506,7 +529,8 @@ def test_a_practice_answer_typed_before_its_script_arrived_is_echoed(
 ) -> None:
     invitation = make_invitation(make_exam())
     page.route("**/static/practice.js", lambda route: route.abort())
-    page.goto(f"{live_server}/i/{invitation.token}")
+    with page.expect_event("requestfailed", lambda r: r.url.endswith("/static/practice.js")):
+        page.goto(f"{live_server}/i/{invitation.token}")
     page.locator("#practice-answer").fill("3x^")
     page.unroute("**/static/practice.js")
     page.add_script_tag(url=f"{live_server}/static/practice.js")
