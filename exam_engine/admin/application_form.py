@@ -14,7 +14,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, FieldList, Form, FormField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from exam_engine.services.applications import FIELD_NAME, InvalidSettings, parse_settings
+from exam_engine.services.applications import (
+    FIELD_NAME,
+    ApplicationSettings,
+    InvalidSettings,
+    parse_settings,
+)
 
 BLANK_ROWS = 2  # empty rows offered for new fields
 
@@ -86,9 +91,23 @@ def spec_part(form: ApplicationsForm) -> dict[str, Any]:
     return {} if data == EMPTY else {"applications": data}
 
 
+def problem(data: Any) -> str | None:
+    """Why an exam's stored ``applications`` mapping cannot be read, if it cannot (settings
+    written around the validated save path: by hand in the database, say)."""
+    try:
+        parse_settings(data or {})
+    except InvalidSettings as exc:
+        return str(exc)
+    return None
+
+
 def from_data(data: dict[str, Any] | None) -> dict[str, Any]:
-    """Field values for the part, from an exam's stored ``applications`` mapping."""
-    parsed = parse_settings(data or {})
+    """Field values for the part, from an exam's stored ``applications`` mapping; a mapping
+    that cannot be read gives an empty part (the edit page says why: :func:`problem`)."""
+    try:
+        parsed = parse_settings(data or {})
+    except InvalidSettings:
+        parsed = ApplicationSettings()
     rows = [
         {
             "name": f.name,

@@ -133,6 +133,7 @@ class ExamForm(FlaskForm):
     applications = FormField(application_form.ApplicationsForm)
     submit = SubmitField(_l("Save the exam"))
     add_section = SubmitField(_l("Add a section"))
+    add_field = SubmitField(_l("Add a field"))
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The field checks, then the checks across fields: window, titles, sections."""

@@ -204,6 +204,9 @@ def _save(
     if form.add_section.data:
         form.sections.append_entry()
         return _render(form, exam, locked)
+    if form.add_field.data:
+        form.applications.form.fields.append_entry()
+        return _render(form, exam, locked)
     valid = form.validate()
     sizes = _matches(form)
     if (
@@ -284,6 +287,15 @@ def edit_exam(slug: str) -> str | BaseResponse:
     values = exam_forms.from_spec(exam_spec.to_spec(exam))
     form = exam_forms.ExamForm(formdata=None, data=values)
     locked = _lock(form, exam, now)
+    unreadable = application_form.problem((exam.settings or {}).get("applications"))
+    if unreadable:
+        form.form_errors.append(
+            _(
+                "The stored applications settings cannot be read (%(detail)s). The Applications "
+                "part starts empty: saving the exam replaces them.",
+                detail=unreadable,
+            )
+        )
     if "sections" not in locked:
         form.sections.append_entry()
     return _render(form, exam, locked)

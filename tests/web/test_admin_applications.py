@@ -169,3 +169,72 @@ def test_a_file_without_applications_is_not_given_them(app: Flask) -> None:
         }
     )
     assert "applications" not in (exam.settings or {})
+
+
+def test_add_a_field_gives_another_row_and_saves_nothing(app: Flask, client: FlaskClient) -> None:
+    opens, closes = upcoming(datetime.now(UTC))
+    exam = make_exam(
+        opens_at=opens.isoformat(), closes_at=closes.isoformat(), applications=APPLICATIONS
+    )
+    login(client, make_staff("admin"))
+    fields = form_fields(client.get(f"/admin/exams/{exam.slug}/edit").get_data(as_text=True))
+    # Two stored fields and two empty rows; all four filled, then one more row asked for.
+    assert "applications-fields-3-name" in fields and "applications-fields-4-name" not in fields
+    for n, name in ((2, "city"), (3, "degree")):
+        fields[f"applications-fields-{n}-name"] = name
+        fields[f"applications-fields-{n}-label_en"] = name.title()
+    del fields["submit"]
+    fields["add_field"] = "1"
+    for locale, button in {"en": "Add a field", "ko": "항목 추가"}.items():
+        client.set_cookie("lang", locale)
+        response = client.post(f"/admin/exams/{exam.slug}/edit", data=fields)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and button in page
+        shown = form_fields(page)
+        assert shown["applications-fields-3-name"] == "degree"  # what was typed stays
+        assert shown["applications-fields-4-name"] == ""  # the new, empty row
+    db.session.refresh(exam)
+    assert exam.settings["applications"] == APPLICATIONS  # nothing saved yet
+    shown["applications-fields-4-name"] = "country"
+    shown["applications-fields-4-label_en"] = "Country"
+    assert client.post(f"/admin/exams/{exam.slug}/edit", data=shown).status_code == 302
+    db.session.refresh(exam)
+    names = [f["name"] for f in exam.settings["applications"]["fields"]]
+    assert names == ["university", "year", "city", "degree", "country"]
+
+
+def test_unreadable_stored_settings_are_named_and_replaced_by_a_save(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Settings written around the validated save (by hand in the database) do not take the
+    edit page down: it says what is wrong, and saving the form replaces them."""
+    opens, closes = upcoming(datetime.now(UTC))
+    exam = make_exam(
+        opens_at=opens.isoformat(), closes_at=closes.isoformat(), applications=APPLICATIONS
+    )
+    broken = {"enabled": True, "fields": [{"name": "Not A Name"}, "junk"]}
+    exam.settings = {**exam.settings, "applications": broken}
+    db.session.commit()
+    login(client, make_staff("admin"))
+    for locale, message in {
+        "en": "The stored applications settings cannot be read",
+        "ko": "저장된 지원 설정을 읽을 수 없습니다",
+    }.items():
+        client.set_cookie("lang", locale)
+        response = client.get(f"/admin/exams/{exam.slug}/edit")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and message in page
+        assert "applications.fields[0]" in page
+    fields = form_fields(page)
+    assert "applications-enabled" not in fields  # the part starts empty
+    fields["applications-enabled"] = ["y"]
+    fields["applications-fields-0-name"] = "university"
+    fields["applications-fields-0-label_en"] = "University"
+    response = client.post(f"/admin/exams/{exam.slug}/edit", data=fields)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.refresh(exam)
+    assert exam.settings["applications"] == {
+        "enabled": True,
+        "terms": {},
+        "fields": [{"name": "university", "label": {"en": "University"}, "required": False}],
+    }
