@@ -80,7 +80,8 @@ def configure(app: Flask) -> None:
         return
     kind = str(app.config.get("LOG_FORMAT", "auto"))
     if kind == "auto":
-        kind = "text" if (app.debug or app.testing) else "json"
+        development = app.debug or app.testing or bool(app.config.get("DEV_SERVER"))
+        kind = "text" if development else "json"
     handler = _StderrHandler()
     setattr(handler, _HANDLER_MARK, True)
     handler.addFilter(_ContextFilter())

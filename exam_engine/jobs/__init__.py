@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import task_postrun, task_prerun, worker_process_init
+from celery.signals import after_setup_logger, task_postrun, task_prerun, worker_process_init
 from flask import Flask, current_app
 
 log = logging.getLogger(__name__)
@@ -124,6 +124,9 @@ def init_app(app: Flask) -> Celery:
             },
         },
         timezone="UTC",
+        # The app's lines go to standard error through its own handler (exam_engine.logs), once:
+        # not again through Celery's capture of standard error, nor through the root logger.
+        worker_redirect_stdouts=False,
     )
     celery.set_default()
     app.extensions["celery"] = celery
@@ -158,6 +161,13 @@ def _prepare_pool_process(app: Flask) -> None:
 
 
 _STARTED: dict[str, float] = {}
+
+
+@after_setup_logger.connect(weak=False)
+def _own_lines_once(**_: Any) -> None:
+    """In a worker, Celery gives the root logger a handler of its own: the app's records, which
+    its handler already wrote, stop there instead of being written a second time."""
+    logging.getLogger("exam_engine").propagate = False
 
 
 @task_prerun.connect(weak=False)

@@ -75,6 +75,12 @@ def test_run_serves_and_its_embedded_worker_grades(databases: object, tmp_path: 
         log.close()
     # The worker went with the server.
     wait_for(lambda: not any(_alive(pid) for pid in worker_pids), timeout=20)
+    # Readable lines, not JSON, under the development server: its requests, and each job of
+    # its worker once.
+    text = (tmp_path / "run.log").read_text(errors="replace")
+    assert f"exam_engine.requests: POST /api/attempts/{person.attempt}/submit 200" in text
+    assert text.count(f"graded attempt {person.attempt}") == 1
+    assert '"logger": "exam_engine' not in text
 
 
 def _alive(pid: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -48,6 +49,32 @@ def test_submit_returns_at_once_and_a_worker_grades(
     grades = db.session.scalars(select(Grade).where(Grade.attempt_id == attempt_id)).all()
     assert len(grades) == n_parts
     assert all(g.fraction == 1.0 for g in grades), [(g.part_key, g.note) for g in grades]
+
+
+def test_a_worker_logs_each_job_once_as_json(
+    app: Flask, client: FlaskClient, workers: Callable[..., Worker]
+) -> None:
+    """docs/operations.md: one line per job, JSON in production (not again through Celery's
+    capture of standard error, nor again through its root logger)."""
+    invitation = make_invitation(make_exam())
+    attempt_id = start(client, invitation)
+    answer_everything(attempt_id, right, datetime.now(UTC))
+    headers = {"X-CSRFToken": csrf_token(client, f"/attempts/{attempt_id}")}
+    assert client.post(f"/api/attempts/{attempt_id}/submit", headers=headers).status_code == 200
+    worker = workers()  # the scheduler too: a sweep every second
+    wait_for(lambda: graded(attempt_id))
+    wait_for(lambda: worker.text().count("job exam_engine.sweep") >= 2)
+    worker.stop()
+    ours = [
+        line
+        for line in worker.text().splitlines()
+        if "job exam_engine." in line or "graded attempt" in line
+    ]
+    jobs = [json.loads(line) for line in ours if "job exam_engine." in line]
+    assert all(line.startswith("{") for line in ours), ours[:4]
+    assert {j["task"] for j in jobs} >= {"exam_engine.grade_attempt", "exam_engine.sweep"}, jobs
+    assert len({j["request_id"] for j in jobs}) == len(jobs)  # one line per job
+    assert worker.text().count(f"graded attempt {attempt_id}") == 1
 
 
 def test_the_scheduler_closes_and_grades_without_any_request(
