@@ -54,7 +54,7 @@ def broker_settings(app: Flask) -> dict[str, Any]:
     (folder / "messages").mkdir(parents=True, exist_ok=True)
     (folder / "control").mkdir(parents=True, exist_ok=True)
     return {
-        "broker_url": "filesystem://",
+        "broker_url": "filesystem://localhost/",  # the host means nothing to files; named, quiet
         "broker_transport_options": {
             "data_folder_in": str(folder / "messages"),
             "data_folder_out": str(folder / "messages"),

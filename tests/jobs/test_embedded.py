@@ -81,6 +81,7 @@ def test_run_serves_and_its_embedded_worker_grades(databases: object, tmp_path: 
     assert f"exam_engine.requests: POST /api/attempts/{person.attempt}/submit 200" in text
     assert text.count(f"graded attempt {person.attempt}") == 1
     assert '"logger": "exam_engine' not in text
+    assert "WARNING/" not in text, text  # no warning from the worker (Celery's format)
 
 
 def _alive(pid: int) -> bool:
