@@ -27,6 +27,14 @@ APPLICATIONS = {
 }
 
 
+def upcoming_exam_taking_applications() -> Exam:
+    """An exam that opens in two days (its whole definition editable) with APPLICATIONS."""
+    opens, closes = upcoming(datetime.now(UTC))
+    return make_exam(
+        opens_at=opens.isoformat(), closes_at=closes.isoformat(), applications=APPLICATIONS
+    )
+
+
 def rows(**values: str) -> dict[str, str]:
     """The Applications part as typed into the form."""
     return {f"applications-{k.replace('__', '-')}": v for k, v in values.items()}
@@ -78,10 +86,7 @@ def test_an_exam_without_applications_keeps_its_file_free_of_them(
 
 
 def test_file_to_edit_form_to_save_gives_the_same_block(app: Flask, client: FlaskClient) -> None:
-    opens, closes = upcoming(datetime.now(UTC))
-    exam = make_exam(
-        opens_at=opens.isoformat(), closes_at=closes.isoformat(), applications=APPLICATIONS
-    )
+    exam = upcoming_exam_taking_applications()
     before = yaml.safe_load(exam_spec.to_yaml(exam))
     login(client, make_staff("admin"))
     page = client.get(f"/admin/exams/{exam.slug}/edit").get_data(as_text=True)
@@ -97,10 +102,7 @@ def test_file_to_edit_form_to_save_gives_the_same_block(app: Flask, client: Flas
 
 
 def test_clearing_the_part_turns_applications_off(app: Flask, client: FlaskClient) -> None:
-    opens, closes = upcoming(datetime.now(UTC))
-    exam = make_exam(
-        opens_at=opens.isoformat(), closes_at=closes.isoformat(), applications=APPLICATIONS
-    )
+    exam = upcoming_exam_taking_applications()
     login(client, make_staff("admin"))
     fields = form_fields(client.get(f"/admin/exams/{exam.slug}/edit").get_data(as_text=True))
     cleared = {k: ("" if k.startswith("applications-") else v) for k, v in fields.items()}
@@ -172,10 +174,7 @@ def test_a_file_without_applications_is_not_given_them(app: Flask) -> None:
 
 
 def test_add_a_field_gives_another_row_and_saves_nothing(app: Flask, client: FlaskClient) -> None:
-    opens, closes = upcoming(datetime.now(UTC))
-    exam = make_exam(
-        opens_at=opens.isoformat(), closes_at=closes.isoformat(), applications=APPLICATIONS
-    )
+    exam = upcoming_exam_taking_applications()
     login(client, make_staff("admin"))
     fields = form_fields(client.get(f"/admin/exams/{exam.slug}/edit").get_data(as_text=True))
     # Two stored fields and two empty rows; all four filled, then one more row asked for.
@@ -208,10 +207,7 @@ def test_unreadable_stored_settings_are_named_and_replaced_by_a_save(
 ) -> None:
     """Settings written around the validated save (by hand in the database) do not take the
     edit page down: it says what is wrong, and saving the form replaces them."""
-    opens, closes = upcoming(datetime.now(UTC))
-    exam = make_exam(
-        opens_at=opens.isoformat(), closes_at=closes.isoformat(), applications=APPLICATIONS
-    )
+    exam = upcoming_exam_taking_applications()
     broken = {"enabled": True, "fields": [{"name": "Not A Name"}, "junk"]}
     exam.settings = {**exam.settings, "applications": broken}
     db.session.commit()
