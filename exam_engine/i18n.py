@@ -70,29 +70,34 @@ def number(value: float, digits: int = 2) -> str:
     return format_decimal(value, format=pattern, locale=str(get_locale()))
 
 
+def _reader() -> str:
+    """The language of the page being written."""
+    return str(get_locale() or "en")
+
+
 def topic_text(slug: str, titles: TopicTitles | None = None) -> str:
     """A topic's title in the reader's language (its slug made readable when it has none), as
     plain text (for a form's choices)."""
-    return topic_title_with_language(slug, titles, str(get_locale() or "en"))[0]
+    return topic_title_with_language(slug, titles, _reader())[0]
 
 
 def in_language(text: str, lang: str) -> Markup:
     """``text`` for a page's body; marked with its ``lang`` when that is not the page's (a
     fallback), so that a screen reader reads it in its own language."""
-    if lang == str(get_locale() or "en"):
+    if lang == _reader():
         return escape(text)
     return Markup('<span lang="{}">{}</span>').format(lang, text)
 
 
 def topic_title(slug: str, titles: TopicTitles | None = None) -> Markup:
     """:func:`topic_text` for a page's body (a fallback marked with its language)."""
-    return in_language(*topic_title_with_language(slug, titles, str(get_locale() or "en")))
+    return in_language(*topic_title_with_language(slug, titles, _reader()))
 
 
 def exam_text(exam: Any, name: str = "title") -> Markup:
     """An exam's title (or ``instructions``) in the reader's language for a page's body (a
     fallback to the exam's default language marked with it)."""
-    return in_language(*exam.text_in(name, str(get_locale() or "en")))
+    return in_language(*exam.text_in(name, _reader()))
 
 
 def init_app(app: Flask) -> None:

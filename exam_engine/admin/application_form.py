@@ -39,9 +39,7 @@ class FieldRowForm(Form):
     def is_blank(self) -> bool:
         """Whether nothing was typed in the row (a removed or unused row)."""
         return not (
-            (self.name.data or "").strip()
-            or (self.label_en.data or "").strip()
-            or (self.label_ko.data or "").strip()
+            (self.name.data or "").strip() or _by_language(self.label_en.data, self.label_ko.data)
         )
 
 
@@ -54,31 +52,27 @@ class ApplicationsForm(Form):
     fields = FieldList(FormField(FieldRowForm), min_entries=BLANK_ROWS)
 
 
+def _by_language(en: str | None, ko: str | None) -> dict[str, str]:
+    """An English and a Korean box as a text per language (empty boxes left out)."""
+    return {k: v.strip() for k, v in (("en", en or ""), ("ko", ko or "")) if v.strip()}
+
+
 def to_data(form: ApplicationsForm) -> dict[str, Any]:
     """The filled part as the exam file's ``applications`` mapping."""
-    terms = {
-        k: v.strip()
-        for k, v in (("en", form.terms_en.data or ""), ("ko", form.terms_ko.data or ""))
-        if v.strip()
-    }
-    rows = []
-    for entry in form.fields:
-        row = entry.form
-        if row.is_blank():
-            continue
-        label = {
-            k: v.strip()
-            for k, v in (("en", row.label_en.data or ""), ("ko", row.label_ko.data or ""))
-            if v.strip()
+    rows = [
+        {
+            "name": (row.name.data or "").strip(),
+            "label": _by_language(row.label_en.data, row.label_ko.data),
+            "required": bool(row.required.data),
         }
-        rows.append(
-            {
-                "name": (row.name.data or "").strip(),
-                "label": label,
-                "required": bool(row.required.data),
-            }
-        )
-    return {"enabled": bool(form.enabled.data), "terms": terms, "fields": rows}
+        for row in (entry.form for entry in form.fields)
+        if not row.is_blank()
+    ]
+    return {
+        "enabled": bool(form.enabled.data),
+        "terms": _by_language(form.terms_en.data, form.terms_ko.data),
+        "fields": rows,
+    }
 
 
 EMPTY: dict[str, Any] = {"enabled": False, "terms": {}, "fields": []}

@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, expect
 
 from exam_engine.extensions import db
 from exam_engine.services.applications import settings_of
-from tests.browser.test_admin_exams import WORDS, select_autumn, shots, sign_in, snap
+from tests.browser.test_admin_exams import WORDS, admin_page, select_autumn, shots, snap
 from tests.factories import make_exam, make_staff
 
 pytestmark = pytest.mark.browser
@@ -28,10 +28,7 @@ def test_staff_turn_applications_on_and_an_applicant_sees_them(
     folder = shots(tmp_path)
     make_staff("admin")
     make_exam("autumn", title={"en": "Autumn screening", "ko": "가을 선발 시험"})
-    context = browser.new_context(locale="ko-KR" if lang == "ko" else "en-GB")
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    sign_in(page, live_server, "admin@example.org", words)
+    page = admin_page(browser, live_server, lang)
     page.goto(f"{live_server}/admin/exams/autumn/edit")
     expect(page.locator("#apply-address")).to_contain_text("/apply/autumn")
     page.get_by_label(ACCEPT[lang]).check()
@@ -74,4 +71,4 @@ def test_staff_turn_applications_on_and_an_applicant_sees_them(
     expect(applicant.get_by_text(terms)).to_be_visible()
     snap(applicant, folder, f"apply-with-field-{lang}")
     applicant.context.close()
-    context.close()
+    page.context.close()

@@ -66,6 +66,15 @@ def snap(page: Page, folder: Path, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
+def admin_page(browser: Browser, base: str, lang: str) -> Page:
+    """A browser in ``lang`` signed in as admin@example.org (close it with ``page.context``)."""
+    context = browser.new_context(locale="ko-KR" if lang == "ko" else "en-GB")
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    sign_in(page, base, "admin@example.org", WORDS[lang])
+    return page
+
+
 def sign_in(page: Page, base: str, email: str, words: dict[str, str]) -> None:
     page.goto(f"{base}/staff/login")
     page.get_by_label(words["email"]).fill(email)
@@ -80,10 +89,7 @@ def test_an_administrator_creates_and_opens_an_exam(
     words = WORDS[lang]
     folder = shots(tmp_path)
     make_staff("admin")
-    context = browser.new_context(locale="ko-KR" if lang == "ko" else "en-GB")
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    sign_in(page, live_server, "admin@example.org", words)
+    page = admin_page(browser, live_server, lang)
     page.goto(f"{live_server}/admin/exams")
     page.get_by_role("link", name=words["new"]).click()
     opens = datetime.now(UTC).astimezone(ZoneInfo("Asia/Seoul")) + timedelta(days=3)
@@ -125,7 +131,7 @@ def test_an_administrator_creates_and_opens_an_exam(
     expect(page.locator("#locked-note")).to_be_visible()
     expect(page.locator("#duration_minutes")).to_be_disabled()
     snap(page, folder, f"exam-edit-open-{lang}")
-    context.close()
+    page.context.close()
 
 
 def select_autumn():  # type: ignore[no-untyped-def]
@@ -141,14 +147,11 @@ def test_accounts_and_invitation_report_pages(
 ) -> None:
     """The pages as people see them: settings with the password form, staff with deactivate,
     the CSV report; screenshots to look at."""
-    words = WORDS[lang]
     folder = shots(tmp_path)
     make_staff("admin")
     make_staff("committee")
     exam = make_exam()
-    context = browser.new_context(locale="ko-KR" if lang == "ko" else "en-GB")
-    page = context.new_page()
-    sign_in(page, live_server, "admin@example.org", words)
+    page = admin_page(browser, live_server, lang)
     page.goto(f"{live_server}/staff/profile")
     page.locator("#current").fill("wrong password")
     page.locator("#new").fill("a new long password")
@@ -168,4 +171,4 @@ def test_accounts_and_invitation_report_pages(
     expect(page.locator("#invite-report")).to_be_visible()
     expect(page.locator("#row-errors li")).to_have_count(1)
     snap(page, folder, f"invite-report-{lang}")
-    context.close()
+    page.context.close()
