@@ -151,4 +151,6 @@ def test_hostile_candidate_does_not_hold_up_anyone(stack: Stack) -> None:
         )
         assert status == 200
     wait_for(lambda: all(stack.graded(p.attempt) for p in [hostile, *others]), timeout=240)
+    # The log line follows the commit: wait for it rather than read the log at once.
+    wait_for(lambda: len(set(worker.graded())) >= 6, timeout=30)
     assert len(set(worker.graded())) == 6

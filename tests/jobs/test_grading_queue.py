@@ -176,6 +176,8 @@ def test_two_workers_share_the_work(
     for attempt_id in ids:
         enqueue(GRADE_ATTEMPT, attempt_id)
     wait_for(lambda: all(graded(a) for a in ids), timeout=120)
+    # A worker logs a job after its commit: wait for the lines, not only the grades.
+    wait_for(lambda: set(first.graded()) | set(second.graded()) >= set(ids), timeout=30)
     by_first, by_second = set(first.graded()), set(second.graded())
     assert by_first | by_second == set(ids) and not by_first & by_second
     assert by_first and by_second, (by_first, by_second)
