@@ -69,12 +69,19 @@ def test_page_api_and_receipt_agree_with_grading(app: Flask, client: FlaskClient
     h = {"X-CSRFToken": csrf_token(client, f"/attempts/{attempt_id}")}
     refs = attempt_service.parts_of(attempt_service.get_attempt(attempt_id))
     typed: dict[str, str] = {}
-    for n, (key, ref) in enumerate(refs.items()):
+    # Each kind of part takes its values in turn, counted among its own kind: every draw has
+    # at least two typed parts (invalid, answered) and a choice or a third typed part (empty).
+    # Counted over all parts, the draw's choice parts could take every "(" slot, or every
+    # blank one.
+    turn = {"choice": 0, "typed": 0}
+    for key, ref in refs.items():
         kind = ref.part.input_type
         if kind in ("choice", "multichoice"):
-            value = ["", ref.part.choices[0][0]][n % 2]
+            value = ["", ref.part.choices[0][0]][turn["choice"] % 2]
+            turn["choice"] += 1
         else:
-            value = ["(", VALID[kind], "", None][n % 4]
+            value = ["(", VALID[kind], "", None][turn["typed"] % 4]
+            turn["typed"] += 1
         if value is not None:
             typed[key] = value
             url = f"/api/attempts/{attempt_id}/answers/{key}"
