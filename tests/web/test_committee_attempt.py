@@ -24,6 +24,9 @@ NOW = datetime.now(UTC)
 SECTIONS = [
     {"bank": "fellowship", "topic": "calculus", "draw": 8},
     {"bank": "fellowship", "topic": "optimisation", "draw": 6},
+    # One question whose key is in SymPy's spelling ("exp(-a*t)") in every draw: 8 of the 22
+    # calculus questions have one, so about 1 draw in 100 had none without it.
+    {"bank": "fellowship", "topic": "probability", "tags": ["exponential"], "draw": 1},
 ]
 HOSTILE = [
     "e^(e^(e^(e^e)))",
@@ -83,7 +86,7 @@ def test_page_shows_each_question_as_seen_with_both_answers(
         typed_keys += "**" in part.model_answer or "exp(" in part.model_answer
         if key_forms(part.model_answer, part.settings)[1] is not None:
             assert '<span class="math"><math' in section, f"{key}: no rendered model answer"
-    assert typed_keys, "the draw had no key in SymPy's spelling: widen SECTIONS"
+    assert typed_keys, "no key in SymPy's spelling was drawn: see SECTIONS"
     # The right answers read as such, in words.
     assert "Matches the model answer." in page
 
