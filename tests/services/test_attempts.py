@@ -69,7 +69,12 @@ def test_saves_keep_history_and_refuse_stale_seq(app: Flask) -> None:
     with pytest.raises(InvalidAnswer):
         attempts.save_answer(attempt, key, "x" * 101, 3, NOW, 100)
     db.session.commit()
-    history = db.session.query(ResponseHistory).filter_by(attempt_id=attempt.id).all()
+    history = (
+        db.session.query(ResponseHistory)
+        .filter_by(attempt_id=attempt.id)
+        .order_by(ResponseHistory.id)
+        .all()
+    )
     assert [(h.seq, h.value) for h in history] == [(1, "x+1"), (2, "x+2")]
     assert attempts.answers_of(attempt)[key].value == "x+2"
 
