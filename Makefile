@@ -64,6 +64,7 @@ test: install system-deps lint
 bench: install system-deps
 	$(BIN)/python tests/benchmarks/grading.py
 	$(BIN)/python tests/benchmarks/echo.py
+	$(BIN)/python tests/benchmarks/echo_settings.py
 	$(BIN)/python tests/benchmarks/analytics.py
 	$(BIN)/python tests/benchmarks/sitting.py
 	$(BIN)/python tests/benchmarks/committee.py

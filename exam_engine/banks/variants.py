@@ -147,6 +147,26 @@ def teacher_text(
     return to_text(evaluate(answer, scope, where, spec.input_type))
 
 
+def part_settings(spec: PartSpec, choices: tuple[str, ...] | None = None) -> PartSettings:
+    """A part's validation and grading settings: the same for every variant (only the order
+    of the choices is drawn, and nothing checks an answer by that order).
+
+    :param spec: the part.
+    :param choices: the choice keys in the variant's order; the bank's order when omitted.
+    :returns: the settings.
+    """
+    return PartSettings(
+        input_type=spec.input_type,
+        variables=spec.variables,
+        implicit_multiplication=spec.implicit_multiplication,
+        allow_floats=spec.allow_floats,
+        forbidden_words=spec.forbidden_words,
+        allowed_commands=spec.allowed_commands,
+        allow_matrix_product=spec.allow_matrix_product,
+        choices=tuple(choice.key for choice in spec.choices) if choices is None else choices,
+    )
+
+
 def instantiate_part(
     spec: PartSpec,
     values: dict[str, sympy.Basic],
@@ -194,22 +214,12 @@ def instantiate_part(
     if spec.shuffle and keys:
         keys = shuffled(rng_for(f"{question_id}\x00choices\x00{spec.key}", seed), keys)
     texts = {choice.key: choice.text for choice in spec.choices}
-    settings = PartSettings(
-        input_type=spec.input_type,
-        variables=spec.variables,
-        implicit_multiplication=spec.implicit_multiplication,
-        allow_floats=spec.allow_floats,
-        forbidden_words=spec.forbidden_words,
-        allowed_commands=spec.allowed_commands,
-        allow_matrix_product=spec.allow_matrix_product,
-        choices=tuple(keys),
-    )
     return VariantPart(
         key=spec.key,
         prompt_html=render_markdown(fill_latex(pick(spec.prompt, locale), values)),
         input_type=spec.input_type,
         points=spec.points,
-        settings=settings,
+        settings=part_settings(spec, tuple(keys)),
         rules=rules,
         choices=[
             (key, render_markdown_inline(fill_latex(pick(texts[key], locale), values)))

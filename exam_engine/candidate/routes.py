@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, current_app, g, redirect, render_template, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -17,6 +15,7 @@ from exam_engine.candidate.plural import plural_forms
 from exam_engine.errors import InvalidInvitation, NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, AttemptStatus
+from exam_engine.services import answers
 from exam_engine.services import attempts as attempt_service
 from exam_engine.services import exams as exam_service
 from exam_engine.services.sitting import effective_status, sitting_view
@@ -88,7 +87,7 @@ def attempt(attempt_id: int) -> str | Response:
     values = {key: answer["value"] for key, answer in view["answers"].items()}
     # The page starts from what the server holds, each answer already checked by grading's
     # own validation (no request per part when the page opens).
-    states = answer_states(values, _settings(attempt))
+    states = answer_states(values, answers.part_keys(attempt.id))
     added = plural_forms(
         lambda n: ngettext(
             "The committee gave you %(minutes)s more minute.",
@@ -112,11 +111,6 @@ def attempt(attempt_id: int) -> str | Response:
     )
 
 
-def _settings(attempt: Attempt) -> dict[str, Any]:
-    """Each part's validation settings by part key."""
-    return {key: ref.part.settings for key, ref in attempt_service.parts_of(attempt).items()}
-
-
 @bp.get("/attempts/<int:attempt_id>/receipt")
 def receipt(attempt_id: int) -> str | Response:
     """The receipt: when it was submitted and the hash of the final answers."""
@@ -128,7 +122,7 @@ def receipt(attempt_id: int) -> str | Response:
     # Time ran out but the scheduler has not closed the attempt yet: show what it will store.
     receipt = attempt.receipt or attempt_service.receipt_for(attempt)
     stored = {key: r.value for key, r in attempt_service.answers_of(attempt).items()}
-    states = answer_states(stored, _settings(attempt))
+    states = answer_states(stored, answers.part_keys(attempt.id))
     rows = [
         {
             "question": q["number"],

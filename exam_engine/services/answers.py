@@ -11,13 +11,18 @@ no ORM objects: it runs four SQL statements at most, compiled once per process:
 3. the history row of the value;
 4. the page's mark (``client_id``), only when another page saves or once a minute.
 
-The part keys an attempt has are worked out once per process and kept (an attempt's
+The parts an attempt has (their keys and validation settings) are worked out once per
+process from the question versions, without instantiating a variant, and kept (an attempt's
 questions never change once it started; whatever changes them must call
-:func:`forget_part_keys`).
+:func:`forget_part_keys`). The validation echo reads the settings from there too: a sitting
+of thousands of candidates would otherwise re-instantiate a candidate's questions at every
+keystroke burst once their variants fall out of the per-process variant cache.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
@@ -28,6 +33,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from exam_engine import banks
+from exam_engine.banks.variants import part_settings
 from exam_engine.errors import (
     AttemptClosed,
     DeadlinePassed,
@@ -36,6 +42,7 @@ from exam_engine.errors import (
     StaleSave,
 )
 from exam_engine.extensions import db
+from exam_engine.grading import PartSettings
 from exam_engine.models import (
     Attempt,
     AttemptQuestion,
@@ -51,7 +58,8 @@ from exam_engine.services.locks import begin_write
 
 # ``seq`` is a 64-bit column: a page's counter must fit it.
 MAX_SEQ = 2**63 - 1
-# Part keys per attempt kept by each app in this process; cleared past this many attempts.
+# Attempts whose parts each app in this process keeps (a few kilobytes each: the keys are
+# interned, the settings shared by every attempt that drew the version); cleared past this.
 KEYS_KEPT = 50_000
 
 _attempts = Attempt.__table__.c
@@ -115,17 +123,18 @@ class Stored:
     deadline: datetime
 
 
-def part_keys(attempt_id: int) -> frozenset[str]:
-    """The attempt's part keys (``q<position>-<part>``), kept per process.
+def part_keys(attempt_id: int) -> Mapping[str, PartSettings]:
+    """The attempt's parts: each key (``q<position>-<part>``) with its validation settings,
+    kept per process.
 
     Worked out from the question versions' part lists, without instantiating any variant (a
-    part's key does not depend on the variant).
+    part's key and settings do not depend on the variant).
 
     :raises NotFound: for an attempt that does not exist.
     """
     kept = _kept()
-    keys = kept.get(attempt_id)
-    if keys is None:
+    parts = kept.get(attempt_id)
+    if parts is None:
         found = db.session.execute(
             select(_questions.position, QuestionVersion.id, QuestionVersion.content_hash)
             .join_from(AttemptQuestion, QuestionVersion)
@@ -133,35 +142,39 @@ def part_keys(attempt_id: int) -> frozenset[str]:
         ).all()
         if not found:
             raise NotFound()
-        keys = frozenset(
-            f"q{position}-{part}"
+        parts = {
+            sys.intern(f"q{position}-{key}"): settings
             for position, version_id, content_hash in found
-            for part in _version_part_keys(content_hash, version_id)
-        )
+            for key, settings in _version_parts(content_hash, version_id)
+        }
         if len(kept) >= KEYS_KEPT:
             kept.clear()
-        kept[attempt_id] = keys
-    return keys
+        kept[attempt_id] = parts
+    return parts
 
 
+# One entry per stored question version: hundreds in a deployment, never one per candidate.
 @lru_cache(maxsize=4096)
-def _version_part_keys(content_hash: str, version_id: int) -> tuple[str, ...]:
-    """The part keys of a stored question version (memoised: versions never change)."""
+def _version_parts(content_hash: str, version_id: int) -> tuple[tuple[str, PartSettings], ...]:
+    """The parts of a stored question version, key and settings (memoised: versions never
+    change)."""
     data = db.session.execute(
         select(QuestionVersion.data).where(QuestionVersion.id == version_id)
     ).scalar_one()
-    return tuple(part.key for part in banks.question_from_data(data).parts)
+    return tuple((part.key, part_settings(part)) for part in banks.question_from_data(data).parts)
 
 
-def kept_part_keys(app: Flask, attempt_id: int) -> frozenset[str] | None:
-    """The attempt's part keys if this process has them already (no query), else None."""
-    kept: dict[int, frozenset[str]] = app.extensions.get("exam_engine.part_keys", {})
+def kept_part_keys(app: Flask, attempt_id: int) -> Mapping[str, PartSettings] | None:
+    """The attempt's parts if this process has them already (no query), else None."""
+    kept: dict[int, Mapping[str, PartSettings]] = app.extensions.get("exam_engine.part_keys", {})
     return kept.get(attempt_id)
 
 
-def _kept() -> dict[int, frozenset[str]]:
-    """The app's part keys by attempt (one app, one database)."""
-    kept: dict[int, frozenset[str]] = current_app.extensions.setdefault("exam_engine.part_keys", {})
+def _kept() -> dict[int, Mapping[str, PartSettings]]:
+    """The app's parts by attempt (one app, one database)."""
+    kept: dict[int, Mapping[str, PartSettings]] = current_app.extensions.setdefault(
+        "exam_engine.part_keys", {}
+    )
     return kept
 
 

@@ -2,15 +2,16 @@
 
 Drives N simulated candidates through the real HTTP API of gunicorn (or granian) +
 PostgreSQL on this machine: each opens the invitation, starts, reads the attempt, then saves
-an answer every 5-15 s (seeded) for the run and, as the exam page does, asks for the clock
-(``GET …/clock``) whenever it has heard nothing from the server for ``HEARTBEAT_SECONDS``
-(15 s by default; ``--heartbeat`` to try another). Prints the sustained
-saves per second, p50 and p99 latency of the saves and of the heartbeats, and, on the same
-PostgreSQL server in the same run, pgbench's rate for a one-row update as the ceiling.
+an answer every 5-15 s (seeded) for the run, each first validated through the echo
+(``POST /api/validate`` with its part, 350 ms before the save, as the page does; ``--no-echo``
+leaves it out) and asks for the clock (``GET …/clock``) whenever it has heard nothing from the
+server for ``HEARTBEAT_SECONDS`` (15 s by default; ``--heartbeat`` to try another). Prints the
+sustained saves per second, p50 and p99 latency of the saves, heartbeats and echoes, and, on
+the same PostgreSQL server in the same run, pgbench's rate for a one-row update as the ceiling.
 ``--sweep`` steps N up to find how many candidates keep p99 under 200 ms.
 
     .venv/bin/python tests/benchmarks/sitting.py [--candidates 5000] [--duration 120] [--sweep]
-        [--server gunicorn|granian] [--heartbeat 15] [--set NAME=VALUE]
+        [--server gunicorn|granian] [--heartbeat 15] [--no-echo] [--set NAME=VALUE]
 
 Everything listens on 127.0.0.1 or a Unix socket and is stopped at the end.
 """
@@ -59,6 +60,8 @@ class Step:
     failures: int = 0
     beats: list[float] = field(default_factory=list)  # heartbeat latencies
     beat_failures: int = 0
+    echoes: list[float] = field(default_factory=list)  # validation echo latencies
+    echo_failures: int = 0
     busy_cores: float = 0.0
     database: dict[str, int] = field(default_factory=dict)  # pg_stat_database's counters
     cores: dict[str, float] = field(default_factory=dict)
@@ -79,6 +82,11 @@ class Step:
                 self.latencies.append(seconds)
             else:
                 self.failures += 1
+        elif kind == "echo":
+            if status == 200:
+                self.echoes.append(seconds)
+            else:
+                self.echo_failures += 1
         elif status == 200:
             self.beats.append(seconds)
         else:
@@ -86,12 +94,14 @@ class Step:
 
     @property
     def met(self) -> bool:
-        """p99 under 200 ms for saves and heartbeats, and nothing failed."""
+        """p99 under 200 ms for saves, heartbeats and echoes, and nothing failed."""
         return (
             self.percentile(0.99) < 200
             and self.percentile(0.99, self.beats) < 200
+            and self.percentile(0.99, self.echoes) < 200
             and not self.failures
             and not self.beat_failures
+            and not self.echo_failures
         )
 
 
@@ -102,14 +112,23 @@ async def candidate_loop(
     measure_from: float,
     until: float,
     heartbeat: float,
+    echo: bool = True,
 ) -> None:
-    """Save every 5-15 s until ``until``, with a heartbeat whenever ``heartbeat`` s pass
-    without a save (as the page does); requests started after ``measure_from`` count."""
+    """Type and save every 5-15 s until ``until``, with a heartbeat whenever ``heartbeat`` s
+    pass without a save (as the page does); requests started after ``measure_from`` count.
+    With ``echo``, each burst of typing is validated first, as the page does: the echo 250 ms
+    after the last keystroke, the save 600 ms after it."""
     loop = asyncio.get_running_loop()
     await asyncio.sleep(candidate.rng.uniform(0, 15))  # candidates do not type in lockstep
     while loop.time() < until:
         started = loop.time()
-        status, seconds = await candidate.save(port)
+        typed = candidate.type_next()
+        if echo:
+            status, seconds = await candidate.validate(port, *typed)
+            if started >= measure_from:
+                step.note("echo", status, seconds)
+            await asyncio.sleep(max(0.0, started + 0.35 - loop.time()))
+        status, seconds = await candidate.save(port, typed)
         if started >= measure_from:
             step.note("save", status, seconds)
         next_save = started + candidate.rng.uniform(5, 15)
@@ -154,6 +173,7 @@ async def run_step(
     duration: float,
     meter: CpuMeter,
     heartbeat: float,
+    echo: bool = True,
 ) -> Step:
     """Every candidate saves for ``warmup + duration`` s; the last ``duration`` s count."""
     loop = asyncio.get_running_loop()
@@ -171,7 +191,7 @@ async def run_step(
 
     await asyncio.gather(
         measure_cpu(),
-        *(candidate_loop(c, port, step, measure_from, until, heartbeat) for c in candidates),
+        *(candidate_loop(c, port, step, measure_from, until, heartbeat, echo) for c in candidates),
     )
     return step
 
@@ -228,13 +248,15 @@ def report(step: Step) -> str:
         f"p50 {step.percentile(0.5):6.1f} ms, p99 {step.percentile(0.99):7.1f} ms, "
         f"{step.failures} failed; {len(beats) / step.seconds:7.1f} heartbeats/s, "
         f"p50 {step.percentile(0.5, beats):6.1f} ms, p99 {step.percentile(0.99, beats):7.1f} ms, "
-        f"{step.beat_failures} failed"
+        f"{step.beat_failures} failed; {len(step.echoes) / step.seconds:7.1f} echoes/s, "
+        f"p50 {step.percentile(0.5, step.echoes):6.1f} ms, "
+        f"p99 {step.percentile(0.99, step.echoes):7.1f} ms, {step.echo_failures} failed"
     )
 
 
 def cpu_report(step: Step) -> str:
     ours = sum(step.cores.values())
-    requests = (len(step.latencies) + len(step.beats)) / step.seconds
+    requests = (len(step.latencies) + len(step.beats) + len(step.echoes)) / step.seconds
     per_request = " + ".join(
         f"{name} {cores / max(requests, 1e-9) * 1000:.2f}" for name, cores in step.cores.items()
     )
@@ -267,7 +289,13 @@ async def drive(
         took = await start_all(candidates, server.port, args.reloads)
         print(f"started attempts up to {level} candidates in {took:.1f} s", flush=True)
         step = await run_step(
-            candidates, server.port, args.warmup, args.duration, meter, args.heartbeat
+            candidates,
+            server.port,
+            args.warmup,
+            args.duration,
+            meter,
+            args.heartbeat,
+            not args.no_echo,
         )
         print(report(step), flush=True)
         print(cpu_report(step), flush=True)
@@ -311,6 +339,11 @@ def main() -> None:
         default=float(Config.HEARTBEAT_SECONDS),
         help="seconds without an answer before the page asks for the clock (0: no heartbeats;"
         " default: the page's, HEARTBEAT_SECONDS)",
+    )
+    parser.add_argument(
+        "--no-echo",
+        action="store_true",
+        help="saves without the validation echo the page asks for before each save",
     )
     parser.add_argument(
         "--set",
@@ -383,7 +416,7 @@ def main() -> None:
         )
     else:
         print(
-            f"target p99 < 200 ms (saves and heartbeats) and no errors at {args.candidates} "
+            f"target p99 < 200 ms (saves, heartbeats, echoes) and no errors at {args.candidates} "
             f"candidates: {'met' if steps[0].met else 'NOT met'}"
         )
     print(

@@ -144,22 +144,43 @@ class Candidate:
         self.parts = [part["key"] for q in questions for part in q["parts"]]
         self.seqs = dict.fromkeys(self.parts, 0)
 
-    async def save(self, port: int) -> tuple[int | None, float]:
-        """Save the next answer of a random part; returns (status or None, seconds)."""
+    def type_next(self) -> tuple[str, str]:
+        """The candidate types into a random part: (part, the new value)."""
         part = self.rng.choice(self.parts)
         self.seqs[part] += 1
-        body = json.dumps(
-            {"value": f"{self.seqs[part]}*x^2+{self.number}", "seq": self.seqs[part]}
-        ).encode()
-        headers = {
+        return part, f"{self.seqs[part]}*x^2+{self.number}"
+
+    def _headers(self) -> dict[str, str]:
+        return {
             "Content-Type": "application/json",
             "X-CSRFToken": self.csrf,
             "X-Client-Id": f"page-{self.number}",  # as the exam page sends it
         }
+
+    async def validate(self, port: int, part: str, value: str) -> tuple[int | None, float]:
+        """The page's validation echo of what was typed (``POST /api/validate`` with the part,
+        so its own settings apply); returns (status or None, seconds)."""
+        body = json.dumps({"value": value, "attempt_id": self.attempt, "part_key": part})
         began = time.perf_counter()
         try:
             status, _, _ = await self.request(
-                port, "PUT", f"/api/attempts/{self.attempt}/answers/{part}", body, headers
+                port, "POST", "/api/validate", body.encode(), self._headers()
+            )
+        except OSError:
+            status = None
+        return status, time.perf_counter() - began
+
+    async def save(
+        self, port: int, typed: tuple[str, str] | None = None
+    ) -> tuple[int | None, float]:
+        """Save ``typed`` (else the next answer of a random part); returns (status or None,
+        seconds)."""
+        part, value = typed or self.type_next()
+        body = json.dumps({"value": value, "seq": self.seqs[part]}).encode()
+        began = time.perf_counter()
+        try:
+            status, _, _ = await self.request(
+                port, "PUT", f"/api/attempts/{self.attempt}/answers/{part}", body, self._headers()
             )
         except OSError:
             status = None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -20,8 +21,8 @@ from exam_engine.errors import (
     StaleSave,
 )
 from exam_engine.extensions import db
-from exam_engine.models import AttemptStatus, ResponseHistory
-from exam_engine.services import answers, attempts, locks
+from exam_engine.models import AttemptStatus, QuestionVersion, ResponseHistory
+from exam_engine.services import answers, attempts, locks, questions
 from tests.factories import make_exam, make_invitation
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -179,10 +180,27 @@ def test_seq_must_fit_64_bits(app: Flask) -> None:
 
 
 def test_part_keys_of_the_save_path_are_the_attempts_parts(app: Flask) -> None:
+    """The save path's parts (keys and the echo's settings, no variant instantiated) are the
+    variants' own: only the drawn order of the choices may differ."""
     exam = make_exam(now=NOW)
     for n in range(3):
         attempt = attempts.start_attempt(make_invitation(exam, f"k{n}@example.org"), NOW)
         db.session.commit()
-        assert answers.part_keys(attempt.id) == set(attempts.parts_of(attempt))
+        kept, variants = answers.part_keys(attempt.id), attempts.parts_of(attempt)
+        assert set(kept) == set(variants)
+        for key, ref in variants.items():
+            assert kept[key] == ref.part.settings or ref.part.settings.choices
+    # Every question the exam can draw, not only the three draws above.
+    choices_seen = 0
+    for version in db.session.scalars(select(QuestionVersion)):
+        variant = questions.variant(version, 7)
+        for (key, settings), part in zip(
+            answers._version_parts(version.content_hash, version.id), variant.parts, strict=True
+        ):
+            assert key == part.key
+            assert settings == dataclasses.replace(part.settings, choices=settings.choices)
+            assert sorted(settings.choices) == sorted(part.settings.choices)
+            choices_seen += bool(part.settings.choices)
+    assert choices_seen, "a choice part's settings were compared"
     with pytest.raises(NotFound):
         answers.part_keys(attempt.id + 1000)
