@@ -262,6 +262,9 @@ def test_every_page_is_accessible(
         page.locator("input[type=email]").fill("nobody@example.org")
         page.locator("input[type=password]").fill("wrong")
         page.locator("form input[type=submit], form button[type=submit]").last.click()
+        # The click returns once the answer's page is there, not its stylesheet: measure the
+        # page as it is shown, not before its styles apply.
+        page.wait_for_load_state()
         problems += _check(page, axe, f"login-error-{width}", shots, width)
     _, page, _ = visitors["author"]
     values = site["values"]
@@ -273,6 +276,7 @@ def test_every_page_is_accessible(
         )
         page.locator("button[value=preview]").click()
         expect(page.locator("#preview")).to_be_visible()
+        page.wait_for_load_state()  # as above: the preview's page with its stylesheet
         problems += _check(page, axe, f"editor-preview-{width}", shots, width)
     _, page, _ = visitors["candidate"]
     attempt = db.session.get(Attempt, candidate_attempt)

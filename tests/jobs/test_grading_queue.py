@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +23,11 @@ def graded(attempt_id: int) -> bool:
     """Whether the attempt has its grades (read afresh, as another process wrote them)."""
     db.session.rollback()
     return db.session.get(Attempt, attempt_id, populate_existing=True).graded_at is not None
+
+
+def finished_jobs(worker: Worker) -> list[str]:
+    """The grading jobs a worker's log says ended (a retry is not an end)."""
+    return re.findall(r"job exam_engine\.grade_attempt (?:SUCCESS|FAILURE)", worker.text())
 
 
 def answer_everything(attempt_id: int, value: Callable[..., str], now: datetime) -> int:
@@ -122,9 +128,11 @@ def test_grading_the_same_attempt_twice_stores_one_set_of_grades(
     db.session.commit()
     for _ in range(4):
         assert enqueue(GRADE_ATTEMPT, attempt_id)
-    workers("w1", beat=False)
-    workers("w2", beat=False)
+    first, second = workers("w1", beat=False), workers("w2", beat=False)
     wait_for(lambda: graded(attempt_id))
+    # The first grades committed say nothing of the other three messages: count the grades
+    # once every message was run (each job's line is written when it ends).
+    wait_for(lambda: len(finished_jobs(first) + finished_jobs(second)) >= 4, timeout=60)
     count = db.session.scalar(
         select(func.count()).select_from(Grade).where(Grade.attempt_id == attempt_id)
     )
