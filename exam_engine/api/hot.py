@@ -7,8 +7,10 @@ handling around it (two contexts, the hooks, the response object, its headers) c
 than the work (docs/operations.md, "Where a save's CPU goes"). :class:`HotPath` is WSGI
 middleware in front of the Flask app that answers the ordinary case of
 
-- ``GET /api/attempts/<id>/clock`` (the open page's heartbeat) and
-- ``PUT /api/attempts/<id>/answers/<part>`` (a save)
+- ``GET /api/attempts/<id>/clock`` (the open page's heartbeat),
+- ``PUT /api/attempts/<id>/answers/<part>`` (a save) and
+- ``POST /api/validate`` of a part this process keeps, when the answer is accepted without a
+  word (the validation echo of a typing candidate: as frequent as the save)
 
 with the same checks and the same statements as the views in :mod:`exam_engine.api.routes`:
 the session cookie read with Flask's own signing serializer, the CSRF token checked as
@@ -18,7 +20,9 @@ Flask-WTF checks it, the part keys this process keeps for the attempt, the write
 
 Everything else goes to the Flask view untouched, which decides and words the answer: a body
 it does not expect, a session or token it does not accept, an attempt whose part keys this
-process has not seen yet, a refused save (submitted, past the deadline, stale), any error.
+process has not seen yet, a refused save (submitted, past the deadline, stale), an echo with a
+message (the reader's language is the view's business; it gets the validation already done,
+:data:`KNOWN_VALIDATION`, rather than asking a grading process twice), any error.
 The hot path only ever says "yes" sooner; it never says "no".
 """
 
@@ -38,13 +42,17 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import Engine
 from werkzeug.http import parse_cookie
 
-from exam_engine import clock, logs, security
+from exam_engine import clock, grading, logs, security
+from exam_engine.banks.mathml import math_or_source
 from exam_engine.candidate import access
 from exam_engine.errors import DomainError
 from exam_engine.services import answers
 from exam_engine.services.locks import begin_write
 from exam_engine.services.sitting import clock_state, iso
 
+#: The WSGI environ key under which the hot path hands an echo's validation to the view:
+#: ``(value, settings, Validation)``.
+KNOWN_VALIDATION = "exam_engine.known_validation"
 CLOCK = re.compile(r"/api/attempts/([1-9][0-9]{0,17})/clock")
 SAVE = re.compile(r"/api/attempts/([1-9][0-9]{0,17})/answers/([A-Za-z0-9_.-]{1,200})")
 StartResponse = Callable[..., Any]
@@ -62,7 +70,7 @@ class HotPath:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path.startswith("/api/attempts/") and self.app.config.get("HOT_PATH", True):
+        if path.startswith("/api/") and self.app.config.get("HOT_PATH", True):
             method = environ.get("REQUEST_METHOD")
             started = time.perf_counter()
             answer: dict[str, Any] | None = None
@@ -70,6 +78,8 @@ class HotPath:
                 answer = self._heartbeat(environ, int(match[1]))
             elif method == "PUT" and (match := SAVE.fullmatch(path)):
                 answer = self._save(environ, int(match[1]), match[2])
+            elif method == "POST" and path == "/api/validate":
+                answer = self._echo(environ)
             if answer is not None:
                 self.served += 1
                 return self._respond(environ, start_response, answer, started)
@@ -103,7 +113,7 @@ class HotPath:
         if not answers.acceptable(value, seq, self.app.config["MAX_ANSWER_CHARS"]):
             return None
         session = self._allowed(environ, attempt_id)
-        if session is None or not self._csrf_ok(environ, session):
+        if session is None or not self._csrf_ok(environ, session, "PUT"):
             return None
         keys = answers.kept_part_keys(self.app, attempt_id)
         if keys is None or part_key not in keys:
@@ -129,7 +139,42 @@ class HotPath:
             "server_now": iso(now),
         }
 
-    # -- what both need --------------------------------------------------------------------
+    def _echo(self, environ: dict[str, Any]) -> dict[str, Any] | None:
+        data = self._json_body(environ)
+        if data is None:
+            return None
+        value, attempt_id, part_key = (
+            data.get("value"),
+            data.get("attempt_id"),
+            data.get("part_key"),
+        )
+        if not isinstance(value, str) or len(value) > self.app.config["MAX_ANSWER_CHARS"]:
+            return None
+        if type(attempt_id) is not int or not isinstance(part_key, str):
+            return None
+        session = self._allowed(environ, attempt_id)
+        if session is None or not self._csrf_ok(environ, session, "POST"):
+            return None
+        parts = answers.kept_part_keys(self.app, attempt_id)
+        settings = parts.get(part_key) if parts is not None else None
+        if settings is None:
+            return None
+        try:
+            result = grading.get_pool().validate(value, settings)
+        except Exception:  # noqa: BLE001 - the view answers (and logs) whatever went wrong
+            return None
+        if not result.valid or result.message_template:
+            environ[KNOWN_VALIDATION] = (value, settings, result)  # the view words it
+            return None
+        return {
+            "valid": True,
+            "message": None,
+            "display": result.display,
+            "mathml": math_or_source(result.display) if result.display else "",
+            "code": result.code,
+        }
+
+    # -- what they all need --------------------------------------------------------------------
 
     def engine(self) -> Engine:
         """The app's database engine (looked up once)."""
@@ -160,7 +205,7 @@ class HotPath:
             return None
         return data if isinstance(data, dict) else None
 
-    def _csrf_ok(self, environ: dict[str, Any], session: dict[str, Any]) -> bool:
+    def _csrf_ok(self, environ: dict[str, Any], session: dict[str, Any], method: str) -> bool:
         """Flask-WTF's check (``CSRFProtect.protect``) of a token sent in a header: signed
         with the CSRF secret, within its time limit, equal to the session's; over TLS, a
         referrer from this host."""
@@ -169,7 +214,7 @@ class HotPath:
             "WTF_CSRF_CHECK_DEFAULT", True
         ):
             return True
-        if "PUT" not in config.get("WTF_CSRF_METHODS", ("POST", "PUT", "PATCH", "DELETE")):
+        if method not in config.get("WTF_CSRF_METHODS", ("POST", "PUT", "PATCH", "DELETE")):
             return True
         token = next(
             (

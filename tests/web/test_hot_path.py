@@ -5,8 +5,10 @@ rows with it on and off, and it does answer the ordinary ones."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -156,3 +158,77 @@ def test_its_answers_carry_the_same_headers_as_the_views(app: Flask) -> None:
     assert fast.headers["X-Request-Id"] == "request-00000001"
     assert "Set-Cookie" not in fast.headers
     assert fast.get_json().keys() == slow.get_json().keys()
+
+
+def echoes(client: FlaskClient, attempt_id: int, other_attempt: int) -> list[Any]:
+    """The validation echoes a page asks for, ordinary and not: what each got."""
+    state = client.get(f"/api/attempts/{attempt_id}").get_json()
+    part = next(  # "1/2" and "3/4" are accepted by both kinds, as they are
+        p["key"]
+        for q in state["questions"]
+        for p in q["parts"]
+        if p["input"] in ("algebraic", "numeric")
+    )
+    token = csrf_token(client, f"/attempts/{attempt_id}")
+    page = {"X-CSRFToken": token}
+
+    def ask(value: Any, headers: dict[str, str] = page, **fields: Any) -> Any:
+        body = {"value": value, "attempt_id": attempt_id, "part_key": part, **fields}
+        return client.post("/api/validate", json=body, headers=headers)
+
+    answers = [
+        ask("1/2"),  # accepted without a word: the hot path's
+        ask("3/4"),  # likewise
+        ask("(x+1"),  # not accepted: the view words it
+        ask("sinx(", {**page, "Accept-Language": "ko"}),  # in the reader's language
+        ask("1/2", {**page, "Accept-Language": "ko"}),
+        ask("x" * 6000),  # too long
+        ask("1/2", {"X-CSRFToken": "forged"}),
+        ask("1/2", {}),  # no token
+        ask("1/2", part_key="q99-none"),  # no such part: the default settings
+        ask("1/2", attempt_id=other_attempt),  # another candidate's
+        ask("1/2", attempt_id=True),
+        client.post("/api/validate", json={"value": "1/2"}, headers=page),  # no part
+        client.post("/api/validate", data="{not json", headers=page),
+    ]
+    return [_plain(answer) for answer in answers]
+
+
+def test_echoes_are_the_same_with_the_hot_path_on_and_off(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ordinary echo (an accepted answer of a part this process keeps) is answered without
+    the framework; everything else gets the view's answer, and an answer the view words is not
+    validated a second time."""
+    from exam_engine import grading
+
+    pool = grading.get_pool()
+    asked: list[str] = []
+    validate = pool.validate
+
+    def counted(text: str, *args: Any, **kwargs: Any) -> Any:
+        asked.append(text)
+        return validate(text, *args, **kwargs)
+
+    monkeypatch.setattr(pool, "validate", counted)
+    exam = make_exam()
+    other = start(app.test_client(), make_invitation(exam, "other@example.org"))
+    seen = {}
+    for hot in (True, False):
+        app.config["HOT_PATH"] = hot
+        client = app.test_client()
+        attempt_id = start(client, make_invitation(exam, f"echo-{hot}@example.org"))
+        served, asked[:] = hot_path(app).served, []
+        seen[hot] = echoes(client, attempt_id, other)
+        served = hot_path(app).served - served
+        # The first three accepted answers with the part (and the Korean one: no words either).
+        assert served == (3 if hot else 0)
+        assert asked.count("(x+1") == 1 and asked.count("sinx(") == 1
+    assert seen[True] == seen[False]
+    statuses = [status for status, _ in seen[True]]
+    assert statuses == [200, 200, 200, 200, 200, 400, 400, 400, 200, 404, 404, 200, 400]
+    accepted = seen[True][0][1]
+    assert accepted["valid"] is True and accepted["message"] is None
+    assert "<math" in accepted["mathml"]
+    refused = seen[True][3][1]
+    assert refused["valid"] is False and re.search(r"[\uac00-\ud7a3]", refused["message"])
