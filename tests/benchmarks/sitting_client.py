@@ -101,6 +101,7 @@ class Candidate:
     csrf: str = ""
     attempt: int = 0
     parts: list[str] = field(default_factory=list)
+    inputs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # type, choice keys
     seqs: dict[str, int] = field(default_factory=dict)
 
     async def request(
@@ -142,13 +143,30 @@ class Candidate:
             raise HTTPError(f"attempt state: {status}")
         questions = json.loads(state)["questions"]
         self.parts = [part["key"] for q in questions for part in q["parts"]]
+        self.inputs = {
+            part["key"]: (part["input"], [c["key"] for c in part["choices"]])
+            for q in questions
+            for part in q["parts"]
+        }
         self.seqs = dict.fromkeys(self.parts, 0)
 
     def type_next(self) -> tuple[str, str]:
-        """The candidate types into a random part: (part, the new value)."""
+        """The candidate types into a random part: (part, the new value), an answer of the
+        part's kind, and one burst in five left half-typed (not accepted)."""
         part = self.rng.choice(self.parts)
         self.seqs[part] += 1
-        return part, f"{self.seqs[part]}*x^2+{self.number}"
+        n, m = self.seqs[part], self.number
+        kind, choices = self.inputs.get(part, ("algebraic", []))
+        value = {
+            "numeric": f"{n}/{m + 2}",
+            "matrix": f"[[{n},0],[0,{m}]]",
+            "set": f"{{{n}, {m}}}",
+            "equation": f"y = {n}*x + {m}",
+            "interval": f"[{n}, {n + m + 1}]",
+        }.get(kind, f"{n}*x^2+{m}")
+        if choices:
+            return part, self.rng.choice(choices)
+        return part, value + ("+" if self.rng.random() < 0.2 else "")
 
     def _headers(self) -> dict[str, str]:
         return {
