@@ -115,7 +115,7 @@ class HotPath:
         session = self._allowed(environ, attempt_id)
         if session is None or not self._csrf_ok(environ, session, "PUT"):
             return None
-        keys = answers.kept_part_keys(self.app, attempt_id)
+        keys = answers.kept_parts(self.app, attempt_id)
         if keys is None or part_key not in keys:
             return None
         now = clock.now(self.app.config)
@@ -155,7 +155,7 @@ class HotPath:
         session = self._allowed(environ, attempt_id)
         if session is None or not self._csrf_ok(environ, session, "POST"):
             return None
-        parts = answers.kept_part_keys(self.app, attempt_id)
+        parts = answers.kept_parts(self.app, attempt_id)
         settings = parts.get(part_key) if parts is not None else None
         if settings is None:
             return None

@@ -47,7 +47,7 @@ def attempt_state(attempt_id: int) -> Response:
     values = {key: answer["value"] for key, answer in view["answers"].items()}
     view["states"] = {
         key: {"state": state["state"], "message": state["message"]}
-        for key, state in answer_states(values, answers.part_keys(attempt.id)).items()
+        for key, state in answer_states(values, answers.attempt_parts(attempt.id)).items()
     }
     return jsonify(view)
 
@@ -94,7 +94,7 @@ def save_answer(attempt_id: int, part_key: str) -> Response:
     if not isinstance(value, str) or isinstance(seq, bool) or not isinstance(seq, int):
         raise InvalidAnswer(_('Expected {"value": text, "seq": whole number}.'))
     answers.check_value(value, seq, current_app.config["MAX_ANSWER_CHARS"])
-    if part_key not in answers.part_keys(attempt_id):
+    if part_key not in answers.attempt_parts(attempt_id):
         raise NotFound()
     now = clock.now()
     client_id = request.headers.get("X-Client-Id")
@@ -142,7 +142,7 @@ def validate() -> Response:
         if attempt_id not in access.allowed():
             raise NotFound()
         # The parts the save path keeps: no variant is instantiated for an echo.
-        settings = answers.part_keys(attempt_id).get(part_key, settings)
+        settings = answers.attempt_parts(attempt_id).get(part_key, settings)
     known = request.environ.get(hot.KNOWN_VALIDATION)
     if known is not None and known[:2] != (value, settings):
         known = None

@@ -87,7 +87,7 @@ def attempt(attempt_id: int) -> str | Response:
     values = {key: answer["value"] for key, answer in view["answers"].items()}
     # The page starts from what the server holds, each answer already checked by grading's
     # own validation (no request per part when the page opens).
-    states = answer_states(values, answers.part_keys(attempt.id))
+    states = answer_states(values, answers.attempt_parts(attempt.id))
     added = plural_forms(
         lambda n: ngettext(
             "The committee gave you %(minutes)s more minute.",
@@ -122,7 +122,7 @@ def receipt(attempt_id: int) -> str | Response:
     # Time ran out but the scheduler has not closed the attempt yet: show what it will store.
     receipt = attempt.receipt or attempt_service.receipt_for(attempt)
     stored = {key: r.value for key, r in attempt_service.answers_of(attempt).items()}
-    states = answer_states(stored, answers.part_keys(attempt.id))
+    states = answer_states(stored, answers.attempt_parts(attempt.id))
     rows = [
         {
             "question": q["number"],

@@ -14,7 +14,7 @@ no ORM objects: it runs four SQL statements at most, compiled once per process:
 The parts an attempt has (their keys and validation settings) are worked out once per
 process from the question versions, without instantiating a variant, and kept (an attempt's
 questions never change once it started; whatever changes them must call
-:func:`forget_part_keys`). The validation echo reads the settings from there too: a sitting
+:func:`forget_parts`). The validation echo reads the settings from there too: a sitting
 of thousands of candidates would otherwise re-instantiate a candidate's questions at every
 keystroke burst once their variants fall out of the per-process variant cache.
 """
@@ -61,6 +61,8 @@ MAX_SEQ = 2**63 - 1
 # Attempts whose parts each app in this process keeps (a few kilobytes each: the keys are
 # interned, the settings shared by every attempt that drew the version); cleared past this.
 KEYS_KEPT = 50_000
+# Where an app keeps them (``app.extensions``).
+_KEPT = "exam_engine.attempt_parts"
 
 _attempts = Attempt.__table__.c
 _questions = AttemptQuestion.__table__.c
@@ -123,7 +125,7 @@ class Stored:
     deadline: datetime
 
 
-def part_keys(attempt_id: int) -> Mapping[str, PartSettings]:
+def attempt_parts(attempt_id: int) -> Mapping[str, PartSettings]:
     """The attempt's parts: each key (``q<position>-<part>``) with its validation settings,
     kept per process.
 
@@ -164,22 +166,20 @@ def _version_parts(content_hash: str, version_id: int) -> tuple[tuple[str, PartS
     return tuple((part.key, part_settings(part)) for part in banks.question_from_data(data).parts)
 
 
-def kept_part_keys(app: Flask, attempt_id: int) -> Mapping[str, PartSettings] | None:
+def kept_parts(app: Flask, attempt_id: int) -> Mapping[str, PartSettings] | None:
     """The attempt's parts if this process has them already (no query), else None."""
-    kept: dict[int, Mapping[str, PartSettings]] = app.extensions.get("exam_engine.part_keys", {})
+    kept: dict[int, Mapping[str, PartSettings]] = app.extensions.get(_KEPT, {})
     return kept.get(attempt_id)
 
 
 def _kept() -> dict[int, Mapping[str, PartSettings]]:
     """The app's parts by attempt (one app, one database)."""
-    kept: dict[int, Mapping[str, PartSettings]] = current_app.extensions.setdefault(
-        "exam_engine.part_keys", {}
-    )
+    kept: dict[int, Mapping[str, PartSettings]] = current_app.extensions.setdefault(_KEPT, {})
     return kept
 
 
-def forget_part_keys(attempt_id: int | None = None) -> None:
-    """Drop the kept part keys of one attempt (or of all): after its questions changed."""
+def forget_parts(attempt_id: int | None = None) -> None:
+    """Drop the kept parts of one attempt (or of all): after its questions changed."""
     if attempt_id is None:
         _kept().clear()
     else:
@@ -215,7 +215,7 @@ def store_answer(
 ) -> Stored:
     """Store a part's value if ``seq`` is newer than the stored one, under the attempt's lock.
 
-    The caller checked ``part_key`` (:func:`part_keys`) and the value (:func:`check_value`),
+    The caller checked ``part_key`` (:func:`attempt_parts`) and the value (:func:`check_value`),
     and commits.
 
     :param client_id: the saving page's id (``X-Client-Id``), for the second-session check.

@@ -11,7 +11,7 @@ versions without any variant).
 Starts ``--candidates`` attempts of the test exam on SQLite, then answers one echo lookup per
 candidate in turn, several rounds, each in its own session as a request would be:
 
-- ours: ``answers.part_keys(attempt_id)[part]``;
+- ours: ``answers.attempt_parts(attempt_id)[part]``;
 - the baseline: ``parts_of(get_attempt(attempt_id))[part].part.settings`` (the former way),
   with the variant cache as deployed;
 
@@ -83,17 +83,17 @@ def main() -> None:
         )
 
         def ours(attempt_id: int, part: str) -> object:
-            return answers.part_keys(attempt_id)[part]
+            return answers.attempt_parts(attempt_id)[part]
 
         def baseline(attempt_id: int, part: str) -> object:
             return attempts.parts_of(attempts.get_attempt(attempt_id))[part].part.settings
 
-        answers.forget_part_keys()
+        answers.forget_parts()
         first = per_lookup(ours, targets, 1)  # each attempt's parts worked out once
         steady = per_lookup(ours, targets, args.rounds)
         old = per_lookup(baseline, targets, args.rounds)
         pool = grading.get_pool()
-        settings = answers.part_keys(targets[0][0])[targets[0][1]]
+        settings = answers.attempt_parts(targets[0][0])[targets[0][1]]
         pool.validate("x^2+1", settings)  # warm
         started = time.perf_counter()
         for n in range(200):

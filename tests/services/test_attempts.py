@@ -186,7 +186,7 @@ def test_part_keys_of_the_save_path_are_the_attempts_parts(app: Flask) -> None:
     for n in range(3):
         attempt = attempts.start_attempt(make_invitation(exam, f"k{n}@example.org"), NOW)
         db.session.commit()
-        kept, variants = answers.part_keys(attempt.id), attempts.parts_of(attempt)
+        kept, variants = answers.attempt_parts(attempt.id), attempts.parts_of(attempt)
         assert set(kept) == set(variants)
         for key, ref in variants.items():
             assert kept[key] == ref.part.settings or ref.part.settings.choices
@@ -203,4 +203,4 @@ def test_part_keys_of_the_save_path_are_the_attempts_parts(app: Flask) -> None:
             choices_seen += bool(part.settings.choices)
     assert choices_seen, "a choice part's settings were compared"
     with pytest.raises(NotFound):
-        answers.part_keys(attempt.id + 1000)
+        answers.attempt_parts(attempt.id + 1000)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -110,24 +111,39 @@ def rows(attempt_id: int) -> list[Any]:
     ]
 
 
-def test_same_answers_and_rows_with_the_hot_path_on_and_off(app: Flask) -> None:
+def on_and_off(
+    app: Flask, name: str, run: Callable[[FlaskClient, int, int], Any]
+) -> dict[bool, tuple[Any, int]]:
+    """``run(client, attempt_id, other_attempt)`` for a new candidate with the hot path on, then
+    off: by setting, what it returned and how many requests the hot path answered meanwhile."""
     exam = make_exam()
     other = start(app.test_client(), make_invitation(exam, "other@example.org"))
     seen = {}
     for hot in (True, False):
         app.config["HOT_PATH"] = hot
         client = app.test_client()
-        attempt_id = start(client, make_invitation(exam, f"{hot}@example.org"))
+        attempt_id = start(client, make_invitation(exam, f"{name}-{hot}@example.org"))
         served = hot_path(app).served
-        seen[hot] = (scenario(client, attempt_id, other), rows(attempt_id))
-        served = hot_path(app).served - served
-        if hot:
-            # The three heartbeats and the ordinary saves (the first, seq 2 twice, 3, 6 and
-            # 7): the exam page worked out the attempt's parts in this process as it showed
-            # their states, so even the first save is served; every refusal went to the view.
-            assert served == 9
-        else:
-            assert served == 0
+        result = run(client, attempt_id, other)
+        seen[hot] = (result, hot_path(app).served - served)
+    return seen
+
+
+def test_same_answers_and_rows_with_the_hot_path_on_and_off(app: Flask) -> None:
+    seen = on_and_off(
+        app,
+        "save",
+        lambda client, attempt_id, other: (
+            scenario(client, attempt_id, other),
+            rows(attempt_id),
+        ),
+    )
+    # The three heartbeats and the ordinary saves (the first, seq 2 twice, 3, 6 and 7): the
+    # exam page worked out the attempt's parts in this process as it showed their states, so
+    # even the first save is served; every refusal went to the view.
+    assert seen[True][1] == 9
+    assert seen[False][1] == 0
+    seen = {hot: result for hot, (result, _) in seen.items()}
     assert seen[True][0] == seen[False][0]
     assert seen[True][1] == seen[False][1]
     statuses = [status for status, _ in seen[True][0]]
@@ -211,19 +227,18 @@ def test_echoes_are_the_same_with_the_hot_path_on_and_off(
         return validate(text, *args, **kwargs)
 
     monkeypatch.setattr(pool, "validate", counted)
-    exam = make_exam()
-    other = start(app.test_client(), make_invitation(exam, "other@example.org"))
-    seen = {}
-    for hot in (True, False):
-        app.config["HOT_PATH"] = hot
-        client = app.test_client()
-        attempt_id = start(client, make_invitation(exam, f"echo-{hot}@example.org"))
-        served, asked[:] = hot_path(app).served, []
-        seen[hot] = echoes(client, attempt_id, other)
-        served = hot_path(app).served - served
-        # The first three accepted answers with the part (and the Korean one: no words either).
-        assert served == (3 if hot else 0)
+
+    def run(client: FlaskClient, attempt_id: int, other: int) -> Any:
+        asked.clear()
+        answered = echoes(client, attempt_id, other)
         assert asked.count("(x+1") == 1 and asked.count("sinx(") == 1
+        return answered
+
+    seen = on_and_off(app, "echo", run)
+    # The first three accepted answers with the part (and the Korean one: no words either).
+    assert seen[True][1] == 3
+    assert seen[False][1] == 0
+    seen = {hot: result for hot, (result, _) in seen.items()}
     assert seen[True] == seen[False]
     statuses = [status for status, _ in seen[True]]
     assert statuses == [200, 200, 200, 200, 200, 400, 400, 400, 200, 404, 404, 200, 400]
