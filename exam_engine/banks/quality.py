@@ -22,10 +22,11 @@ from collections.abc import Mapping
 
 import sympy
 
-from exam_engine.banks.model import CHOICE_INPUTS, LocalText, PartSpec, QuestionSpec
+from exam_engine.banks.model import CHOICE_INPUTS, LocalText, QuestionSpec
 from exam_engine.banks.params import ParameterError, evaluate, parse_definition
 from exam_engine.banks.source import PathKey
-from exam_engine.grading import PartSettings, validate
+from exam_engine.banks.variants import part_settings
+from exam_engine.grading import validate
 
 Issue = tuple[PathKey, str]
 
@@ -123,16 +124,6 @@ def shown_examples(spec: QuestionSpec) -> dict[str, list[str]]:
     return shown
 
 
-def _settings(part: PartSpec) -> PartSettings:
-    return PartSettings(
-        input_type=part.input_type,
-        variables=part.variables,
-        implicit_multiplication=part.implicit_multiplication,
-        allow_floats=part.allow_floats,
-        forbidden_words=part.forbidden_words,
-    )
-
-
 def _by_language(path: PathKey, text: LocalText) -> list[tuple[PathKey, str]]:
     if isinstance(text, str):
         return [(path, text)]
@@ -152,7 +143,7 @@ def check_shown_syntax(spec: QuestionSpec) -> list[Issue]:
             continue
         for path, text in _by_language(("parts", index, "prompt"), part.prompt):
             for span in code_spans(text):
-                result = validate(span, _settings(part))
+                result = validate(span, part_settings(part))
                 if not result.valid:
                     issues.append(
                         (
@@ -163,7 +154,7 @@ def check_shown_syntax(spec: QuestionSpec) -> list[Issue]:
                     )
     for path, text in _by_language(("body",), spec.body):
         for span in code_spans(text):
-            if typed and not any(validate(span, _settings(p)).valid for p in typed):
+            if typed and not any(validate(span, part_settings(p)).valid for p in typed):
                 inputs = ", ".join(sorted({p.input_type for p in typed}))
                 issues.append((path, f"shows `{span}` but no part's input ({inputs}) accepts it"))
     return issues

@@ -58,3 +58,21 @@ def test_a_part_can_allow_named_commands() -> None:
 def test_bad_settings_are_named(field: str, value: Any) -> None:
     problems = check_data(question(**{field: value})).problems
     assert any(field in str(p) for p in problems), problems
+
+
+def test_a_prompt_may_show_the_commands_its_part_allows() -> None:
+    """``banks validate`` checks each code span a prompt shows against the part's own input:
+    with the command allowed, showing it is no issue; without, it is named."""
+    from exam_engine.banks.quality import check_shown_syntax
+
+    def shown(**part: Any) -> list[Any]:
+        data = question(**part)
+        data["parts"][0]["prompt"] = {
+            "en": "Find $f'(x)$; you may type `diff(x^3, x)`.",
+            "ko": "$f'(x)$를 구하시오. `diff(x^3, x)`처럼 입력해도 됩니다.",
+        }
+        return check_shown_syntax(banks.question_from_data(data))
+
+    assert shown(allowed_commands=["diff"]) == []
+    refused = shown()
+    assert len(refused) == 2 and all("diff(x^3, x)" in message for _, message in refused)
