@@ -2,39 +2,86 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import support
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
+from werkzeug.datastructures import LanguageAccept
 
 from exam_engine.banks.topics import TopicTitles, topic_title_with_language
 from exam_engine.extensions import babel
 
+#: ``app.extensions`` key of the per-language translations :func:`catalogue` loaded.
+CATALOGUES = "exam_engine.catalogues"
+
 
 def select_locale() -> str | None:
-    """Choose the language.
-
-    In order: the reader's own choice (the switch on every page), a staff member's profile, the
-    browser's ``Accept-Language``, the exam's default (set by candidate pages in ``g``), English.
-    """
+    """Choose the language (:func:`choose_language`) of the request."""
     if not has_request_context():
         return None  # the CLI and services outside requests use the default locale
-    languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get("lang")
-    if chosen in languages:
-        return str(chosen)
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return str(current_user.locale)
-    from_browser = request.accept_languages.best_match(languages)
-    if from_browser:
-        return from_browser
-    return g.get("exam_locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
+    profile = None
+    if current_user and current_user.is_authenticated:
+        profile = current_user.locale
+    return choose_language(
+        current_app.config,
+        request.cookies.get("lang"),
+        profile,
+        request.accept_languages,
+        g.get("exam_locale"),
+    )
+
+
+def choose_language(
+    config: Mapping[str, Any],
+    chosen: str | None,
+    profile: str | None,
+    accept: LanguageAccept,
+    exam_default: str | None = None,
+) -> str:
+    """The reader's language, in order: their own choice (the switch on every page, a ``lang``
+    cookie), a staff member's profile, the browser's ``Accept-Language``, the exam's default
+    (set by candidate pages in ``g``), the site's default.
+
+    The one rule for every request, the framework's and the hot path's
+    (:mod:`exam_engine.api.hot`).
+    """
+    languages = config["LANGUAGES"]
+    for candidate in (chosen, profile, accept.best_match(languages)):
+        if candidate in languages:
+            return str(candidate)
+    return exam_default or str(config["BABEL_DEFAULT_LOCALE"])
+
+
+def catalogue(app: Flask, language: str) -> support.Translations:
+    """The app's translations into ``language``, loaded once per process the way Flask-Babel
+    loads them (every translation directory, merged), for code that runs outside Flask's
+    request handling (:mod:`exam_engine.api.hot`)."""
+    cache: dict[str, support.Translations] = app.extensions.setdefault(CATALOGUES, {})
+    found = cache.get(language)
+    if found is None:
+        settings = app.extensions["babel"]
+        found = support.Translations()
+        for directory in settings.translation_directories:
+            loaded = support.Translations.load(directory, [language], settings.default_domain)
+            if isinstance(loaded, support.Translations):  # else: none in this directory
+                found.merge(loaded)
+        cache[language] = found
+    return found
+
+
+def gettext_in(app: Flask, language: str, template: str, params: Mapping[str, Any]) -> str:
+    """``gettext(template, **params)`` in ``language``, outside a request (as Flask-Babel's
+    ``gettext`` fills it: ``%`` with the parameters, when there are any)."""
+    text = catalogue(app, language).ugettext(template)
+    return text % dict(params) if params else text
 
 
 def zone(name: str | None) -> ZoneInfo:

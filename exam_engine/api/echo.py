@@ -3,7 +3,8 @@ answer's state: answered, not accepted (with the reason), or empty."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -12,6 +13,7 @@ from exam_engine import grading
 from exam_engine.banks.mathml import math_or_source
 
 ANSWERED, INVALID, EMPTY = "answered", "invalid", "empty"
+log = logging.getLogger(__name__)
 
 
 def translate(template: str | None, params: dict[str, str] | None = None) -> str | None:
@@ -29,18 +31,41 @@ def echo(
     This is the validation grading applies before it grades (an answer it refuses here is
     never graded and scores 0), so what the page calls "accepted" is what grading accepts.
 
-    :param known: the validation of this value with these settings, when it was done already
-        (the hot path hands over one it could not answer in the reader's words).
+    :param known: the validation of this value with these settings, when it was done already.
     :returns: ``{"valid", "message", "display", "mathml", "code"}``.
     """
     result = known or grading.get_pool().validate(value, settings)
+    return described(result, translate(result.message_template, result.message_params))
+
+
+def described(result: grading.Validation, message: str | None) -> dict[str, Any]:
+    """A validation as the page shows it, its message already in the reader's words."""
     return {
         "valid": result.valid,
-        "message": translate(result.message_template, result.message_params),
+        "message": message,
         "display": result.display,
         "mathml": math_or_source(result.display) if result.valid and result.display else "",
         "code": result.code,
     }
+
+
+def save_echo(
+    value: str, settings: grading.PartSettings, word: Callable[[grading.Validation], str | None]
+) -> dict[str, Any] | None:
+    """The echo a save answers with (docs/api.md, "Save"), made after its commit: None for a
+    blank answer (nothing to show) or when no grading process could be asked (the page then
+    asks ``/api/validate``); a save never fails for its echo.
+
+    :param word: the validation's message in the reader's words.
+    """
+    if not value.strip():
+        return None
+    try:
+        result = grading.get_pool().validate(value, settings)
+        return described(result, word(result))
+    except Exception:  # noqa: BLE001 - the answer is kept; the page asks for its echo again
+        log.exception("no echo for a saved answer")
+        return None
 
 
 def answer_state(value: str | None, settings: grading.PartSettings) -> dict[str, Any]:

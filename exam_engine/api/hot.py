@@ -1,29 +1,29 @@
 """The sitting's two most frequent requests, answered without the framework (issue #10).
 
-A sitting of 5,000 candidates sends about 500 saves a second, and each idle page a heartbeat
-every ``HEARTBEAT_SECONDS``. The work of
-each is small (a signed cookie, one read or one conditional write, a commit); Flask's request
-handling around it (two contexts, the hooks, the response object, its headers) cost more CPU
-than the work (docs/operations.md, "Where a save's CPU goes"). :class:`HotPath` is WSGI
-middleware in front of the Flask app that answers the ordinary case of
+A sitting of 5,000 candidates sends about 500 saves a second (one per burst of typing, each
+answered with its validation echo), and each idle page a heartbeat every
+``HEARTBEAT_SECONDS``. The work of each is small (a signed cookie, one read or one conditional
+write, a commit, a round trip to a grading process); Flask's request handling around it (two
+contexts, the hooks, the response object, its headers) cost more CPU than the work
+(docs/operations.md, "Where a save's CPU goes"). :class:`HotPath` is WSGI middleware in front
+of the Flask app that answers the ordinary case of
 
-- ``GET /api/attempts/<id>/clock`` (the open page's heartbeat),
-- ``PUT /api/attempts/<id>/answers/<part>`` (a save) and
-- ``POST /api/validate`` of a part this process keeps, when the answer is accepted without a
-  word (the validation echo of a typing candidate: as frequent as the save)
+- ``GET /api/attempts/<id>/clock`` (the open page's heartbeat) and
+- ``PUT /api/attempts/<id>/answers/<part>`` (a save, of a part this process keeps)
 
 with the same checks and the same statements as the views in :mod:`exam_engine.api.routes`:
 the session cookie read with Flask's own signing serializer, the CSRF token checked as
 Flask-WTF checks it, the part keys this process keeps for the attempt, the write of
 :func:`exam_engine.services.answers.write_answer` under the attempt's lock, the read of
-:func:`exam_engine.services.sitting.clock_state`, and the same JSON, headers and log line.
+:func:`exam_engine.services.sitting.clock_state`, the save's echo worded in the reader's
+language by the views' own rule (:func:`exam_engine.i18n.choose_language`), and the same JSON,
+headers and log line.
 
 Everything else goes to the Flask view untouched, which decides and words the answer: a body
 it does not expect, a session or token it does not accept, an attempt whose part keys this
-process has not seen yet, a refused save (submitted, past the deadline, stale), an echo with a
-message (the reader's language is the view's business; it gets the validation already done,
-:data:`KNOWN_VALIDATION`, rather than asking a grading process twice), any error.
-The hot path only ever says "yes" sooner; it never says "no".
+process has not seen yet, a signed-in staff member (whose profile may choose the language), a
+refused save (submitted, past the deadline, stale), any error. The hot path only ever says
+"yes" sooner; it never says "no".
 """
 
 from __future__ import annotations
@@ -40,19 +40,17 @@ from flask import Flask
 from flask_wtf.csrf import same_origin
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import Engine
-from werkzeug.http import parse_cookie
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
 
-from exam_engine import clock, grading, logs, security
-from exam_engine.banks.mathml import math_or_source
+from exam_engine import clock, grading, i18n, logs, security
+from exam_engine.api.echo import save_echo
 from exam_engine.candidate import access
 from exam_engine.errors import DomainError
 from exam_engine.services import answers
 from exam_engine.services.locks import begin_write
 from exam_engine.services.sitting import clock_state, iso
 
-#: The WSGI environ key under which the hot path hands an echo's validation to the view:
-#: ``(value, settings, Validation)``.
-KNOWN_VALIDATION = "exam_engine.known_validation"
 CLOCK = re.compile(r"/api/attempts/([1-9][0-9]{0,17})/clock")
 SAVE = re.compile(r"/api/attempts/([1-9][0-9]{0,17})/answers/([A-Za-z0-9_.-]{1,200})")
 StartResponse = Callable[..., Any]
@@ -78,8 +76,6 @@ class HotPath:
                 answer = self._heartbeat(environ, int(match[1]))
             elif method == "PUT" and (match := SAVE.fullmatch(path)):
                 answer = self._save(environ, int(match[1]), match[2])
-            elif method == "POST" and path == "/api/validate":
-                answer = self._echo(environ)
             if answer is not None:
                 self.served += 1
                 return self._respond(environ, start_response, answer, started)
@@ -115,8 +111,12 @@ class HotPath:
         session = self._allowed(environ, attempt_id)
         if session is None or not self._csrf_ok(environ, session, "PUT"):
             return None
-        keys = answers.kept_parts(self.app, attempt_id)
-        if keys is None or part_key not in keys:
+        parts = answers.kept_parts(self.app, attempt_id)
+        settings = parts.get(part_key) if parts is not None else None
+        if settings is None:
+            return None
+        language = self._language(environ, session)
+        if language is None:
             return None
         now = clock.now(self.app.config)
         client_id = environ.get("HTTP_X_CLIENT_ID")
@@ -134,44 +134,9 @@ class HotPath:
         return {
             "seq": stored.seq,
             "saved_at": iso(stored.saved_at),
-            "validation": None,
+            "validation": save_echo(value, settings, lambda result: self._word(result, language)),
             "deadline": iso(stored.deadline),
             "server_now": iso(now),
-        }
-
-    def _echo(self, environ: dict[str, Any]) -> dict[str, Any] | None:
-        data = self._json_body(environ)
-        if data is None:
-            return None
-        value, attempt_id, part_key = (
-            data.get("value"),
-            data.get("attempt_id"),
-            data.get("part_key"),
-        )
-        if not isinstance(value, str) or len(value) > self.app.config["MAX_ANSWER_CHARS"]:
-            return None
-        if type(attempt_id) is not int or not isinstance(part_key, str):
-            return None
-        session = self._allowed(environ, attempt_id)
-        if session is None or not self._csrf_ok(environ, session, "POST"):
-            return None
-        parts = answers.kept_parts(self.app, attempt_id)
-        settings = parts.get(part_key) if parts is not None else None
-        if settings is None:
-            return None
-        try:
-            result = grading.get_pool().validate(value, settings)
-        except Exception:  # noqa: BLE001 - the view answers (and logs) whatever went wrong
-            return None
-        if not result.valid or result.message_template:
-            environ[KNOWN_VALIDATION] = (value, settings, result)  # the view words it
-            return None
-        return {
-            "valid": True,
-            "message": None,
-            "display": result.display,
-            "mathml": math_or_source(result.display) if result.display else "",
-            "code": result.code,
         }
 
     # -- what they all need --------------------------------------------------------------------
@@ -189,6 +154,23 @@ class HotPath:
         """The session's data if it lets this browser see the attempt, else None."""
         session = self._session(environ)
         return session if session and attempt_id in access.ids_in(session) else None
+
+    def _language(self, environ: dict[str, Any], session: dict[str, Any]) -> str | None:
+        """The reader's language as the views choose it (:func:`exam_engine.i18n.choose_language`);
+        None for a signed-in staff member, whose profile the view reads."""
+        if "_user_id" in session:
+            return None
+        accept = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+        chosen = parse_cookie(environ.get("HTTP_COOKIE")).get("lang")
+        return i18n.choose_language(self.app.config, chosen, None, accept)
+
+    def _word(self, result: grading.Validation, language: str) -> str | None:
+        """A validation's message in ``language``, as the view's ``gettext`` words it."""
+        if not result.message_template:
+            return None
+        return i18n.gettext_in(
+            self.app, language, result.message_template, result.message_params or {}
+        )
 
     def _session(self, environ: dict[str, Any]) -> dict[str, Any] | None:
         """The session's data, read as Flask reads it; None without a valid cookie."""

@@ -11,8 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from exam_engine import clock, grading
-from exam_engine.api import hot
-from exam_engine.api.echo import answer_states, echo
+from exam_engine.api.echo import answer_states, echo, save_echo, translate
 from exam_engine.candidate import access
 from exam_engine.errors import DomainError, InvalidAnswer, NotFound
 from exam_engine.extensions import db
@@ -81,11 +80,11 @@ def finalise_attempt(attempt_id: int) -> Response:
 
 @bp.put("/attempts/<int:attempt_id>/answers/<part_key>")
 def save_answer(attempt_id: int, part_key: str) -> Response:
-    """Save one part's value; answers only after the commit.
+    """Save one part's value; answers only after the commit, with the value's validation
+    echo (made after the commit: one validation per keystroke burst, docs/api.md "Save").
 
-    The lean path (docs/operations.md, "Where a save's CPU goes"): no ORM objects, no
-    validation echo (the page asks ``/api/validate`` as the candidate types; ``validation`` is
-    null here), the attempt's lock, one conditional write and its history row, the commit.
+    The lean path (docs/operations.md, "Where a save's CPU goes"): no ORM objects, the
+    attempt's lock, one conditional write and its history row, the commit, then the echo.
     """
     if attempt_id not in access.allowed():
         raise NotFound()
@@ -94,7 +93,8 @@ def save_answer(attempt_id: int, part_key: str) -> Response:
     if not isinstance(value, str) or isinstance(seq, bool) or not isinstance(seq, int):
         raise InvalidAnswer(_('Expected {"value": text, "seq": whole number}.'))
     answers.check_value(value, seq, current_app.config["MAX_ANSWER_CHARS"])
-    if part_key not in answers.attempt_parts(attempt_id):
+    settings = answers.attempt_parts(attempt_id).get(part_key)
+    if settings is None:
         raise NotFound()
     now = clock.now()
     client_id = request.headers.get("X-Client-Id")
@@ -105,11 +105,14 @@ def save_answer(attempt_id: int, part_key: str) -> Response:
         db.session.rollback()
         _after_refusal(attempt_id, client_id, now)
         raise
+    validation = save_echo(
+        value, settings, lambda result: translate(result.message_template, result.message_params)
+    )
     return jsonify(
         {
             "seq": stored.seq,
             "saved_at": iso(stored.saved_at),
-            "validation": None,
+            "validation": validation,
             "deadline": iso(stored.deadline),
             "server_now": iso(now),
         }
@@ -143,10 +146,7 @@ def validate() -> Response:
             raise NotFound()
         # The parts the save path keeps: no variant is instantiated for an echo.
         settings = answers.attempt_parts(attempt_id).get(part_key, settings)
-    known = request.environ.get(hot.KNOWN_VALIDATION)
-    if known is not None and known[:2] != (value, settings):
-        known = None
-    return jsonify(echo(value, settings, known[2] if known else None))
+    return jsonify(echo(value, settings))
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

@@ -231,6 +231,7 @@
           if (pending[key] && pending[key].seq === item.seq) delete pending[key];
           persist();
           learnClock(body);
+          echoed(partOf[key], item.value, body.validation);
         } else if (res.status === 409 && body.error === "stale" && body.stored) {
           const mine = pending[key] ? pending[key].value : item.value;
           delete pending[key]; persist();
@@ -301,6 +302,17 @@
       checks[key] = {value, valid: v.valid, message: v.message};
       if (valueOf(part) === value) { showEcho(key, v); markAnswered(); }
     } catch (e) { /* offline: checked when the connection is back */ }
+  }
+  /* A save answers with the echo of the value it kept (one request per burst of typing);
+     without one (a blank answer, or no grading process could be asked) the page asks. */
+  function echoed(part, value, v) {
+    if (!part) return;
+    const key = part.dataset.part;
+    if (value.trim() && !v) { echoSoon(part); return; }
+    if (value.trim()) checks[key] = {value, valid: v.valid, message: v.message};
+    if (valueOf(part) !== value) return; // typed on meanwhile: that value's save echoes it
+    showEcho(key, value.trim() ? v : {valid: true, mathml: ""});
+    markAnswered();
   }
   const timers = {};
   function echoSoon(part) {
@@ -405,9 +417,9 @@
   parts.forEach(part => {
     const key = part.dataset.part;
     part.addEventListener("input", () => {
-      queue(part); echoSoon(part);
+      queue(part); // saved, and echoed by the save's answer, 400 ms after the last keystroke
       clearTimeout(timers["s" + key]);
-      timers["s" + key] = setTimeout(flush, 600);
+      timers["s" + key] = setTimeout(flush, 400);
     });
     part.addEventListener("paste", () => post("paste", {part: key}));
     // The page serves the fields read-only so that nothing typed before this script arrived

@@ -2,16 +2,16 @@
 
 Drives N simulated candidates through the real HTTP API of gunicorn (or granian) +
 PostgreSQL on this machine: each opens the invitation, starts, reads the attempt, then saves
-an answer every 5-15 s (seeded) for the run, each first validated through the echo
-(``POST /api/validate`` with its part, 350 ms before the save, as the page does; ``--no-echo``
-leaves it out) and asks for the clock (``GET …/clock``) whenever it has heard nothing from the
-server for ``HEARTBEAT_SECONDS`` (15 s by default; ``--heartbeat`` to try another). Prints the
-sustained saves per second, p50 and p99 latency of the saves, heartbeats and echoes, and, on
-the same PostgreSQL server in the same run, pgbench's rate for a one-row update as the ceiling.
+an answer every 5-15 s (seeded) for the run (each save answers with the answer's validation
+echo, as the page shows it: one request per burst of typing) and asks for the clock
+(``GET …/clock``) whenever it has heard nothing from the server for ``HEARTBEAT_SECONDS``
+(15 s by default; ``--heartbeat`` to try another). Prints the sustained saves per second, p50
+and p99 latency of the saves and heartbeats, and, on the same PostgreSQL server in the same
+run, pgbench's rate for a one-row update as the ceiling.
 ``--sweep`` steps N up to find how many candidates keep p99 under 200 ms.
 
     .venv/bin/python tests/benchmarks/sitting.py [--candidates 5000] [--duration 120] [--sweep]
-        [--server gunicorn|granian] [--heartbeat 15] [--no-echo] [--set NAME=VALUE]
+        [--server gunicorn|granian] [--heartbeat 15] [--set NAME=VALUE]
 
 Everything listens on 127.0.0.1 or a Unix socket and is stopped at the end.
 """
@@ -60,8 +60,7 @@ class Step:
     failures: int = 0
     beats: list[float] = field(default_factory=list)  # heartbeat latencies
     beat_failures: int = 0
-    echoes: list[float] = field(default_factory=list)  # validation echo latencies
-    echo_failures: int = 0
+    unechoed: int = 0  # saves of a typed answer answered without its echo
     busy_cores: float = 0.0
     database: dict[str, int] = field(default_factory=dict)  # pg_stat_database's counters
     cores: dict[str, float] = field(default_factory=dict)
@@ -82,11 +81,6 @@ class Step:
                 self.latencies.append(seconds)
             else:
                 self.failures += 1
-        elif kind == "echo":
-            if status == 200:
-                self.echoes.append(seconds)
-            else:
-                self.echo_failures += 1
         elif status == 200:
             self.beats.append(seconds)
         else:
@@ -94,14 +88,13 @@ class Step:
 
     @property
     def met(self) -> bool:
-        """p99 under 200 ms for saves, heartbeats and echoes, and nothing failed."""
+        """p99 under 200 ms for saves and heartbeats, nothing failed, every save echoed."""
         return (
             self.percentile(0.99) < 200
             and self.percentile(0.99, self.beats) < 200
-            and self.percentile(0.99, self.echoes) < 200
             and not self.failures
             and not self.beat_failures
-            and not self.echo_failures
+            and not self.unechoed
         )
 
 
@@ -112,25 +105,19 @@ async def candidate_loop(
     measure_from: float,
     until: float,
     heartbeat: float,
-    echo: bool = True,
 ) -> None:
     """Type and save every 5-15 s until ``until``, with a heartbeat whenever ``heartbeat`` s
     pass without a save (as the page does); requests started after ``measure_from`` count.
-    With ``echo``, each burst of typing is validated first, as the page does: the echo 250 ms
-    after the last keystroke, the save 600 ms after it."""
+    Each save is one burst of typing: the page shows the echo the save answers with."""
     loop = asyncio.get_running_loop()
     await asyncio.sleep(candidate.rng.uniform(0, 15))  # candidates do not type in lockstep
     while loop.time() < until:
         started = loop.time()
-        typed = candidate.type_next()
-        if echo:
-            status, seconds = await candidate.validate(port, *typed)
-            if started >= measure_from:
-                step.note("echo", status, seconds)
-            await asyncio.sleep(max(0.0, started + 0.35 - loop.time()))
-        status, seconds = await candidate.save(port, typed)
+        unechoed = candidate.unechoed
+        status, seconds = await candidate.save(port, candidate.type_next())
         if started >= measure_from:
             step.note("save", status, seconds)
+            step.unechoed += candidate.unechoed - unechoed
         next_save = started + candidate.rng.uniform(5, 15)
         heard = loop.time()
         while heartbeat and heard + heartbeat < next_save and heard + heartbeat < until:
@@ -173,7 +160,6 @@ async def run_step(
     duration: float,
     meter: CpuMeter,
     heartbeat: float,
-    echo: bool = True,
 ) -> Step:
     """Every candidate saves for ``warmup + duration`` s; the last ``duration`` s count."""
     loop = asyncio.get_running_loop()
@@ -191,7 +177,7 @@ async def run_step(
 
     await asyncio.gather(
         measure_cpu(),
-        *(candidate_loop(c, port, step, measure_from, until, heartbeat, echo) for c in candidates),
+        *(candidate_loop(c, port, step, measure_from, until, heartbeat) for c in candidates),
     )
     return step
 
@@ -248,15 +234,13 @@ def report(step: Step) -> str:
         f"p50 {step.percentile(0.5):6.1f} ms, p99 {step.percentile(0.99):7.1f} ms, "
         f"{step.failures} failed; {len(beats) / step.seconds:7.1f} heartbeats/s, "
         f"p50 {step.percentile(0.5, beats):6.1f} ms, p99 {step.percentile(0.99, beats):7.1f} ms, "
-        f"{step.beat_failures} failed; {len(step.echoes) / step.seconds:7.1f} echoes/s, "
-        f"p50 {step.percentile(0.5, step.echoes):6.1f} ms, "
-        f"p99 {step.percentile(0.99, step.echoes):7.1f} ms, {step.echo_failures} failed"
+        f"{step.beat_failures} failed; {step.unechoed} saves without their echo"
     )
 
 
 def cpu_report(step: Step) -> str:
     ours = sum(step.cores.values())
-    requests = (len(step.latencies) + len(step.beats) + len(step.echoes)) / step.seconds
+    requests = (len(step.latencies) + len(step.beats)) / step.seconds
     per_request = " + ".join(
         f"{name} {cores / max(requests, 1e-9) * 1000:.2f}" for name, cores in step.cores.items()
     )
@@ -295,7 +279,6 @@ async def drive(
             args.duration,
             meter,
             args.heartbeat,
-            not args.no_echo,
         )
         print(report(step), flush=True)
         print(cpu_report(step), flush=True)
@@ -339,11 +322,6 @@ def main() -> None:
         default=float(Config.HEARTBEAT_SECONDS),
         help="seconds without an answer before the page asks for the clock (0: no heartbeats;"
         " default: the page's, HEARTBEAT_SECONDS)",
-    )
-    parser.add_argument(
-        "--no-echo",
-        action="store_true",
-        help="saves without the validation echo the page asks for before each save",
     )
     parser.add_argument(
         "--set",
@@ -416,7 +394,7 @@ def main() -> None:
         )
     else:
         print(
-            f"target p99 < 200 ms (saves, heartbeats, echoes) and no errors at {args.candidates} "
+            f"target p99 < 200 ms (saves, heartbeats) and no errors at {args.candidates} "
             f"candidates: {'met' if steps[0].met else 'NOT met'}"
         )
     print(

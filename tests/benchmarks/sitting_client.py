@@ -103,6 +103,7 @@ class Candidate:
     parts: list[str] = field(default_factory=list)
     inputs: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # type, choice keys
     seqs: dict[str, int] = field(default_factory=dict)
+    unechoed: int = 0  # saves of a typed answer answered without its validation echo
 
     async def request(
         self,
@@ -175,34 +176,25 @@ class Candidate:
             "X-Client-Id": f"page-{self.number}",  # as the exam page sends it
         }
 
-    async def validate(self, port: int, part: str, value: str) -> tuple[int | None, float]:
-        """The page's validation echo of what was typed (``POST /api/validate`` with the part,
-        so its own settings apply); returns (status or None, seconds)."""
-        body = json.dumps({"value": value, "attempt_id": self.attempt, "part_key": part})
-        began = time.perf_counter()
-        try:
-            status, _, _ = await self.request(
-                port, "POST", "/api/validate", body.encode(), self._headers()
-            )
-        except OSError:
-            status = None
-        return status, time.perf_counter() - began
-
     async def save(
         self, port: int, typed: tuple[str, str] | None = None
     ) -> tuple[int | None, float]:
         """Save ``typed`` (else the next answer of a random part); returns (status or None,
-        seconds)."""
+        seconds). A save of a typed answer answers with its validation echo, as the page
+        shows it; one without counts in ``unechoed``."""
         part, value = typed or self.type_next()
         body = json.dumps({"value": value, "seq": self.seqs[part]}).encode()
         began = time.perf_counter()
         try:
-            status, _, _ = await self.request(
+            status, _, answer = await self.request(
                 port, "PUT", f"/api/attempts/{self.attempt}/answers/{part}", body, self._headers()
             )
         except OSError:
             status = None
-        return status, time.perf_counter() - began
+        took = time.perf_counter() - began
+        if status == 200 and value.strip() and not json.loads(answer).get("validation"):
+            self.unechoed += 1
+        return status, took
 
     async def heartbeat(self, port: int) -> tuple[int | None, float]:
         """The page's heartbeat (``GET /api/attempts/<id>/clock``), sent when nothing was heard

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -507,6 +509,29 @@ def test_an_answer_not_accepted_is_told_apart_everywhere(
     row = page.locator('table.receipt-answers tr[data-state="invalid"]')
     expect(row).to_contain_text("(1+")
     expect(row).to_contain_text("Not accepted:")
+
+
+def test_typing_sends_one_request_per_burst_and_its_save_echoes(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    """The save answers with the echo of what it kept: typing asks nothing else."""
+    invitation = make_invitation(make_exam())
+    start_exam(page, live_server, invitation.token)
+    asked: list[str] = []
+    saves: list[Any] = []
+    page.on("request", lambda r: asked.append(f"{r.method} {r.url}"))
+    page.on("response", lambda r: saves.append(r) if r.request.method == "PUT" else None)
+    box = next_text_box(page)
+    value = VALID[box.evaluate("b => b.closest('.part').dataset.input")]
+    box.press_sequentially(value, delay=40)
+    echo = page.locator(f"#{box.get_attribute('name')}-echo")
+    expect(echo.locator("math")).to_have_count(1)
+    expect(page.locator("#save-state")).to_have_text("All answers saved")
+    assert saves, asked  # (the page's 3 s flush may also have sent a half-typed value)
+    last = saves[-1]
+    assert json.loads(last.request.post_data)["value"] == value
+    assert last.json()["validation"]["valid"] is True
+    assert not [a for a in asked if "/api/validate" in a], asked
 
 
 def test_nothing_can_be_typed_before_the_page_script_keeps_it(

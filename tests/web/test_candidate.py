@@ -47,8 +47,9 @@ def test_full_sitting_to_receipt(app: Flask, client: FlaskClient) -> None:
     )
     assert saved.status_code == 200, saved.get_data(as_text=True)
     body = saved.get_json()
-    # One validation per keystroke burst: the page's /api/validate; the save echoes nothing.
-    assert body["seq"] == 1 and body["validation"] is None
+    # One request per keystroke burst: the save answers with the echo of what it kept.
+    assert body["seq"] == 1 and body["validation"]["valid"] is True
+    assert "<math" in body["validation"]["mathml"] and body["validation"]["message"] is None
     echo = client.post(
         "/api/validate",
         json={"value": "2/3", "attempt_id": attempt_id, "part_key": part},

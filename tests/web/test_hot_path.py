@@ -19,7 +19,7 @@ from exam_engine.extensions import db
 from exam_engine.models import Attempt, IntegrityEvent, Response
 from exam_engine.models import ResponseHistory as History
 from tests.conftest import csrf_token
-from tests.factories import make_exam, make_invitation, start, text_part
+from tests.factories import login, make_exam, make_invitation, make_staff, start, text_part
 
 TIMES = ("saved_at", "server_now", "deadline", "submitted_at")
 
@@ -72,11 +72,16 @@ def scenario(client: FlaskClient, attempt_id: int, other_attempt: int) -> list[A
     ]
     submitted = client.post(f"/api/attempts/{attempt_id}/submit", headers=page)
     answers += [submitted, save("x+8", 8), client.get(f"/api/attempts/{attempt_id}/clock")]
-    return [_plain(answer) for answer in answers]
+    # The two candidates drew different questions: the echoes (by the part's kind) are
+    # compared in test_saves_echo_the_same_with_the_hot_path_on_and_off.
+    return [_plain(answer, echo=False) for answer in answers]
 
 
-def _plain(answer: Any) -> tuple[int, Any]:
-    return answer.status_code, _timeless(answer.get_json(silent=True))
+def _plain(answer: Any, echo: bool = True) -> tuple[int, Any]:
+    body = _timeless(answer.get_json(silent=True))
+    if not echo and isinstance(body, dict) and body.get("validation"):
+        body["validation"] = "<echo>"
+    return answer.status_code, body
 
 
 def _timeless(body: Any) -> Any:
@@ -176,8 +181,9 @@ def test_its_answers_carry_the_same_headers_as_the_views(app: Flask) -> None:
     assert fast.get_json().keys() == slow.get_json().keys()
 
 
-def echoes(client: FlaskClient, attempt_id: int, other_attempt: int) -> list[Any]:
-    """The validation echoes a page asks for, ordinary and not: what each got."""
+def echoing_saves(client: FlaskClient, attempt_id: int, other_attempt: int) -> list[Any]:
+    """Saves whose answers carry the validation echo, accepted and refused, in English and in
+    Korean by each of the ways a reader chooses: what each got."""
     state = client.get(f"/api/attempts/{attempt_id}").get_json()
     part = next(  # "1/2" and "3/4" are accepted by both kinds, as they are
         p["key"]
@@ -185,37 +191,38 @@ def echoes(client: FlaskClient, attempt_id: int, other_attempt: int) -> list[Any
         for p in q["parts"]
         if p["input"] in ("algebraic", "numeric")
     )
-    token = csrf_token(client, f"/attempts/{attempt_id}")
-    page = {"X-CSRFToken": token}
+    page = {"X-CSRFToken": csrf_token(client, f"/attempts/{attempt_id}")}
+    url = f"/api/attempts/{attempt_id}/answers/{part}"
+    seq = iter(range(1, 100))
 
-    def ask(value: Any, headers: dict[str, str] = page, **fields: Any) -> Any:
-        body = {"value": value, "attempt_id": attempt_id, "part_key": part, **fields}
-        return client.post("/api/validate", json=body, headers=headers)
+    def save(value: str, headers: dict[str, str] | None = None) -> Any:
+        body = {"value": value, "seq": next(seq)}
+        return client.put(url, json=body, headers={**page, **(headers or {})})
 
     answers = [
-        ask("1/2"),  # accepted without a word: the hot path's
-        ask("3/4"),  # likewise
-        ask("(x+1"),  # not accepted: the view words it
-        ask("sinx(", {**page, "Accept-Language": "ko"}),  # in the reader's language
-        ask("1/2", {**page, "Accept-Language": "ko"}),
-        ask("x" * 6000),  # too long
-        ask("1/2", {"X-CSRFToken": "forged"}),
-        ask("1/2", {}),  # no token
-        ask("1/2", part_key="q99-none"),  # no such part: the default settings
-        ask("1/2", attempt_id=other_attempt),  # another candidate's
-        ask("1/2", attempt_id=True),
-        client.post("/api/validate", json={"value": "1/2"}, headers=page),  # no part
-        client.post("/api/validate", data="{not json", headers=page),
+        save("1/2"),  # accepted without a word
+        save("(x+1"),  # not accepted: worded
+        save("sinx(", {"Accept-Language": "ko"}),  # in the browser's language
+        save("3/4", {"Accept-Language": "ko"}),
+        save(""),  # blank: nothing to echo
+        save("   "),
     ]
+    client.set_cookie("lang", "ko")  # the reader's own choice, over the browser's
+    answers.append(save("(x+1", {"Accept-Language": "en"}))
+    client.delete_cookie("lang")
+    staff = make_staff("admin", f"admin-{attempt_id}@example.org")
+    staff.locale = "ko"
+    db.session.commit()
+    login(client, staff)  # a signed-in staff member's profile: the view decides
+    answers.append(save("(x+1", {"Accept-Language": "en"}))
     return [_plain(answer) for answer in answers]
 
 
-def test_echoes_are_the_same_with_the_hot_path_on_and_off(
+def test_saves_echo_the_same_with_the_hot_path_on_and_off(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The ordinary echo (an accepted answer of a part this process keeps) is answered without
-    the framework; everything else gets the view's answer, and an answer the view words is not
-    validated a second time."""
+    """A save answers with the validation echo of what it kept, in the reader's words, and
+    validates each value once; the hot path answers it as the view does."""
     from exam_engine import grading
 
     pool = grading.get_pool()
@@ -230,20 +237,24 @@ def test_echoes_are_the_same_with_the_hot_path_on_and_off(
 
     def run(client: FlaskClient, attempt_id: int, other: int) -> Any:
         asked.clear()
-        answered = echoes(client, attempt_id, other)
-        assert asked.count("(x+1") == 1 and asked.count("sinx(") == 1
+        answered = echoing_saves(client, attempt_id, other)
+        assert sorted(asked) == sorted(["1/2", "(x+1", "sinx(", "3/4", "(x+1", "(x+1"])
         return answered
 
     seen = on_and_off(app, "echo", run)
-    # The first three accepted answers with the part (and the Korean one: no words either).
-    assert seen[True][1] == 3
+    assert seen[True][1] == 7  # all but the staff member's
     assert seen[False][1] == 0
     seen = {hot: result for hot, (result, _) in seen.items()}
     assert seen[True] == seen[False]
-    statuses = [status for status, _ in seen[True]]
-    assert statuses == [200, 200, 200, 200, 200, 400, 400, 400, 200, 404, 404, 200, 400]
-    accepted = seen[True][0][1]
-    assert accepted["valid"] is True and accepted["message"] is None
-    assert "<math" in accepted["mathml"]
-    refused = seen[True][3][1]
-    assert refused["valid"] is False and re.search(r"[\uac00-\ud7a3]", refused["message"])
+    assert [status for status, _ in seen[True]] == [200] * 8
+    echoes = [body["validation"] for _, body in seen[True]]
+    hangul = re.compile(r"[\uac00-\ud7a3]")
+    assert echoes[0]["valid"] is True and echoes[0]["message"] is None
+    assert "<math" in echoes[0]["mathml"]
+    assert echoes[1]["valid"] is False and echoes[1]["message"]
+    assert not hangul.search(echoes[1]["message"])
+    assert echoes[2]["valid"] is False and hangul.search(echoes[2]["message"])
+    assert echoes[3]["valid"] is True and echoes[3]["message"] is None
+    assert echoes[4] is None and echoes[5] is None
+    assert echoes[6] == echoes[7] and hangul.search(echoes[6]["message"])
+    assert echoes[6]["message"] != echoes[1]["message"]
