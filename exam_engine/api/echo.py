@@ -11,9 +11,14 @@ from flask_babel import gettext as _
 
 from exam_engine import grading
 from exam_engine.banks.mathml import math_or_source
+from exam_engine.grading.pool import PoolBusy
 
 ANSWERED, INVALID, EMPTY = "answered", "invalid", "empty"
 log = logging.getLogger(__name__)
+
+#: Seconds a save waits at most for a free grading process to make its echo: the answer is
+#: kept already, and its acknowledgement does not queue behind other people's validations.
+SAVE_ECHO_WAIT = 0.1
 
 
 def translate(template: str | None, params: dict[str, str] | None = None) -> str | None:
@@ -53,16 +58,20 @@ def save_echo(
     value: str, settings: grading.PartSettings, word: Callable[[grading.Validation], str | None]
 ) -> dict[str, Any] | None:
     """The echo a save answers with (docs/api.md, "Save"), made after its commit: None for a
-    blank answer (nothing to show) or when no grading process could be asked (the page then
-    asks ``/api/validate``); a save never fails for its echo.
+    blank answer (nothing to show) or when no grading process could be asked, or none was free
+    within :data:`SAVE_ECHO_WAIT` (the page then asks ``/api/validate``). A save never fails
+    for its echo, and never waits long for one.
 
     :param word: the validation's message in the reader's words.
     """
     if not value.strip():
         return None
     try:
-        result = grading.get_pool().validate(value, settings)
+        result = grading.get_pool().validate(value, settings, wait=SAVE_ECHO_WAIT)
         return described(result, word(result))
+    except PoolBusy:
+        log.info("no grading process free for a save's echo within %s s", SAVE_ECHO_WAIT)
+        return None
     except Exception:  # noqa: BLE001 - the answer is kept; the page asks for its echo again
         log.exception("no echo for a saved answer")
         return None

@@ -20,9 +20,8 @@ language by the views' own rule (:func:`exam_engine.i18n.choose_language`), and 
 headers and log line.
 
 Everything else goes to the Flask view untouched, which decides and words the answer: a body
-it does not expect, a session or token it does not accept, an attempt whose part keys this
-process has not seen yet, a signed-in staff member (whose profile may choose the language), a
-refused save (submitted, past the deadline, stale), any error. The hot path only ever says
+it does not expect, a session or token it does not accept, a part the attempt does not have,
+a signed-in staff member (whose profile may choose the language), a refused save (submitted, past the deadline, stale), any error. The hot path only ever says
 "yes" sooner; it never says "no".
 """
 
@@ -33,7 +32,7 @@ import io
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask import Flask
@@ -111,7 +110,7 @@ class HotPath:
         session = self._allowed(environ, attempt_id)
         if session is None or not self._csrf_ok(environ, session, "PUT"):
             return None
-        parts = answers.kept_parts(self.app, attempt_id)
+        parts = answers.kept_parts(self.app, attempt_id) or self._learn_parts(attempt_id)
         settings = parts.get(part_key) if parts is not None else None
         if settings is None:
             return None
@@ -154,6 +153,21 @@ class HotPath:
         """The session's data if it lets this browser see the attempt, else None."""
         session = self._session(environ)
         return session if session and attempt_id in access.ids_in(session) else None
+
+    def _learn_parts(self, attempt_id: int) -> Mapping[str, grading.PartSettings] | None:
+        """The attempt's parts, worked out and kept as the view does
+        (:func:`exam_engine.services.answers.attempt_parts`: one small query, once per attempt
+        and process), so that a process's first save of an attempt is served here too; None
+        when that fails (the view answers)."""
+        from exam_engine.extensions import db
+
+        with self.app.app_context():
+            try:
+                return answers.attempt_parts(attempt_id)
+            except Exception:  # noqa: BLE001 - the view answers (and logs) whatever went wrong
+                return None
+            finally:
+                db.session.remove()
 
     def _language(self, environ: dict[str, Any], session: dict[str, Any]) -> str | None:
         """The reader's language as the views choose it (:func:`exam_engine.i18n.choose_language`);

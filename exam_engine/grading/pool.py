@@ -32,6 +32,10 @@ class LimitHit(Exception):
     """A call ran over the time or memory limit (its worker was replaced)."""
 
 
+class PoolBusy(Exception):
+    """No worker was free within the wait the caller allowed (nothing was run)."""
+
+
 def _run_target(target: str, *args: Any) -> Any:
     """Call ``module:function`` of this package (e.g. drawing an author's parameters)."""
     module_name, _, function = target.partition(":")
@@ -194,9 +198,14 @@ class GradingPool:
         return self._call(self.timeout if timeout is None else timeout, "_run", (target, *args), {})
 
     def _call(
-        self, timeout: float, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+        self,
+        timeout: float,
+        name: str,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        wait: float | None = None,
     ) -> Any:
-        worker = self._checkout()
+        worker = self._checkout(wait)
         healthy = False
         try:
             worker.wait_ready()
@@ -220,14 +229,22 @@ class GradingPool:
             raise RuntimeError(value)
         return value
 
-    def _checkout(self) -> _Worker:
-        """An idle, living worker (a worker found dead while idle is replaced first)."""
+    def _checkout(self, wait: float | None = None) -> _Worker:
+        """An idle, living worker (a worker found dead while idle is replaced first).
+
+        :param wait: seconds to wait for one at most; None waits as long as it takes.
+        :raises PoolBusy: when none was free within ``wait``.
+        """
+        give_up = None if wait is None else time.monotonic() + wait
         while True:
             if self._closed:
                 raise RuntimeError("grading pool is closed")
+            left = 0.5 if give_up is None else min(0.5, give_up - time.monotonic())
             try:
-                worker = self._idle.get(timeout=0.5)
+                worker = self._idle.get(timeout=max(0.0, left))
             except queue.Empty:
+                if give_up is not None and time.monotonic() >= give_up:
+                    raise PoolBusy from None
                 continue
             if worker.process.is_alive():
                 return worker
@@ -278,15 +295,21 @@ class GradingPool:
         except RuntimeError:
             return GradeResult(False, 0.0, M.INTERNAL, "INTERNAL", "", "")
 
-    def validate(self, text: str, settings: PartSettings = DEFAULT_SETTINGS) -> Validation:
+    def validate(
+        self, text: str, settings: PartSettings = DEFAULT_SETTINGS, wait: float | None = None
+    ) -> Validation:
         """:func:`~.validation.validate` in a worker; a limit hit gives ``code="limit"``.
 
         :param text: the candidate's answer.
         :param settings: the part's settings.
+        :param wait: seconds to wait for a free worker at most (None: as long as it takes).
         :returns: the validation.
+        :raises PoolBusy: when no worker was free within ``wait``.
         """
         try:
-            result: Validation = self.call("validate", text, settings)
+            result: Validation = self._call(
+                self.timeout, "validate", (text, settings), {}, wait=wait
+            )
             return result
         except (LimitHit, RuntimeError):
             return Validation(False, "", M.LIMIT, {}, "limit")

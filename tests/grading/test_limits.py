@@ -159,3 +159,20 @@ def test_huge_values_are_refused_by_the_size_checks(text: str) -> None:
 )
 def test_reasonable_values_near_the_guards_still_grade(text: str, key: str) -> None:
     assert grade(text, key).correct
+
+
+def test_a_caller_may_wait_for_a_free_worker_only_so_long() -> None:
+    """``wait`` bounds the wait for a free worker (nothing runs then), not the call."""
+    from exam_engine.grading.pool import PoolBusy
+
+    with GradingPool(size=1, timeout=5) as p:
+        p.validate("x")
+        sleeper = threading.Thread(target=p.call, args=("_sleep", 2))
+        sleeper.start()
+        while p._idle.qsize():  # the sleeper has the only worker
+            time.sleep(0.01)
+        with pytest.raises(PoolBusy):
+            p.validate("x", wait=0.05)
+        sleeper.join()
+        assert p.validate("x", wait=0.05).valid  # free again: it runs
+        assert p.validate("x^", wait=None).code  # no bound: as before

@@ -258,3 +258,62 @@ def test_saves_echo_the_same_with_the_hot_path_on_and_off(
     assert echoes[4] is None and echoes[5] is None
     assert echoes[6] == echoes[7] and hangul.search(echoes[6]["message"])
     assert echoes[6]["message"] != echoes[1]["message"]
+
+
+@pytest.mark.parametrize("hot", [True, False])
+def test_a_save_does_not_wait_for_a_busy_grading_pool(app: Flask, hot: bool) -> None:
+    """With every grading process busy, the save is kept and answered at once, without its
+    echo (the page then asks /api/validate); with one free again, the echo is back."""
+    import threading
+    import time
+
+    from exam_engine import grading
+
+    app.config["HOT_PATH"] = hot
+    client = app.test_client()
+    attempt_id = start(client, make_invitation(make_exam()))
+    part = text_part(client, attempt_id)
+    page = {"X-CSRFToken": csrf_token(client, f"/attempts/{attempt_id}")}
+    url = f"/api/attempts/{attempt_id}/answers/{part}"
+    pool = grading.get_pool()
+    sleepers = [threading.Thread(target=pool.call, args=("_sleep", 1.5)) for _ in range(pool.size)]
+    for sleeper in sleepers:
+        sleeper.start()
+    while pool._idle.qsize():  # every grading process is asleep
+        time.sleep(0.01)
+    busy = client.put(url, json={"value": "1/2", "seq": 1}, headers=page)
+    for sleeper in sleepers:
+        sleeper.join()
+    assert busy.status_code == 200 and busy.get_json()["validation"] is None
+    db.session.expire_all()
+    kept = db.session.scalars(select(Response.value).where(Response.attempt_id == attempt_id))
+    assert list(kept) == ["1/2"]
+    free = client.put(url, json={"value": "1/2", "seq": 2}, headers=page)
+    assert free.status_code == 200 and free.get_json()["validation"] is not None
+
+
+def test_a_processs_first_save_of_an_attempt_is_served_too(app: Flask) -> None:
+    """A process that has not seen the attempt (another gunicorn worker showed its page)
+    works out its parts itself, as the view does, and serves the save."""
+    from exam_engine.services import answers
+
+    client = app.test_client()
+    attempt_id = start(client, make_invitation(make_exam()))
+    part = text_part(client, attempt_id)
+    page = {"X-CSRFToken": csrf_token(client, f"/attempts/{attempt_id}")}
+    answers.forget_parts()  # as in a process that never showed this attempt
+    assert answers.kept_parts(app, attempt_id) is None
+    served = hot_path(app).served
+    saved = client.put(
+        f"/api/attempts/{attempt_id}/answers/{part}",
+        json={"value": "1/2", "seq": 1},
+        headers=page,
+    )
+    assert saved.status_code == 200 and hot_path(app).served == served + 1
+    assert answers.kept_parts(app, attempt_id) == answers.attempt_parts(attempt_id)
+    unknown = client.put(
+        f"/api/attempts/{attempt_id}/answers/q99-none",
+        json={"value": "1/2", "seq": 1},
+        headers=page,
+    )
+    assert unknown.status_code == 404 and hot_path(app).served == served + 1
