@@ -317,3 +317,41 @@ def test_a_processs_first_save_of_an_attempt_is_served_too(app: Flask) -> None:
         headers=page,
     )
     assert unknown.status_code == 404 and hot_path(app).served == served + 1
+
+
+def test_a_signed_value_is_verified_in_full_once_and_its_age_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The hot path's record of verified cookies and tokens: a value seen again is not signed
+    again, but is still refused once too old; a forged one, or another key, is verified."""
+    import time
+
+    from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+    from exam_engine.api import hot
+
+    made: list[str] = []
+
+    def serializer(key: str) -> Callable[[], URLSafeTimedSerializer]:
+        def make() -> URLSafeTimedSerializer:
+            made.append(key)
+            return URLSafeTimedSerializer(key, salt="s")
+
+        return make
+
+    token = URLSafeTimedSerializer("k1", salt="s").dumps("mine")
+    verified = hot.Verified()
+    assert verified.loads(serializer("k1"), "k1", token, 60) == "mine"
+    assert verified.loads(serializer("k1"), "k1", token, 60) == "mine"
+    assert made == ["k1"]  # the second time: its age only
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    with pytest.raises(BadSignature):
+        verified.loads(serializer("k1"), "k1", forged, 60)
+    with pytest.raises(BadSignature):  # another key: verified again, and refused
+        verified.loads(serializer("k2"), "k2", token, 60)
+    assert verified.loads(serializer("k1"), "k1", token, 60) == "mine"
+    later = time.time() + 61
+    monkeypatch.setattr(hot.time, "time", lambda: later)
+    with pytest.raises(SignatureExpired):
+        verified.loads(serializer("k1"), "k1", token, 60)
+    assert verified.loads(serializer("k1"), "k1", token, None) == "mine"  # no limit
