@@ -103,6 +103,9 @@ def _dispose_engines() -> Iterator[None]:
             db.session.remove()
             for engine in db.engines.values():
                 engine.dispose()
+        hot = app.extensions.get("exam_engine.hot_path")
+        if hot is not None:
+            hot.dispose()  # its own engine on PostgreSQL
 
 
 def migrate(url: str, with_banks: bool = True) -> None:

@@ -355,3 +355,43 @@ def test_a_signed_value_is_verified_in_full_once_and_its_age_every_time(
     with pytest.raises(SignatureExpired):
         verified.loads(serializer("k1"), "k1", token, 60)
     assert verified.loads(serializer("k1"), "k1", token, None) == "mine"  # no limit
+
+
+def test_a_dead_connection_leaves_the_save_to_the_view(app: Flask, engine: str) -> None:
+    """On PostgreSQL the hot path's engine does not ping: when its connections die (the
+    server restarted), the save it cannot make is made by the view, nothing is lost, and the
+    next one is served by the hot path on a fresh connection. On SQLite it uses the app's."""
+    from sqlalchemy import text
+
+    from exam_engine.services import answers
+
+    client = app.test_client()
+    attempt_id = start(client, make_invitation(make_exam()))
+    part = text_part(client, attempt_id)
+    page = {"X-CSRFToken": csrf_token(client, f"/attempts/{attempt_id}")}
+    url = f"/api/attempts/{attempt_id}/answers/{part}"
+    hot = hot_path(app)
+    assert client.put(url, json={"value": "1/2", "seq": 1}, headers=page).status_code == 200
+    if engine == "sqlite":
+        assert hot.engine() is db.engine
+        return
+    assert hot.engine() is not db.engine and not hot.engine().pool._pre_ping
+    db.session.execute(  # every other connection to this database dies, the hot path's too
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    )
+    db.session.commit()
+    db.session.remove()
+    served = hot.served
+    saved = client.put(url, json={"value": "3/4", "seq": 2}, headers=page)
+    assert saved.status_code == 200 and saved.get_json()["seq"] == 2
+    assert hot.served == served  # the view made it
+    again = client.put(url, json={"value": "5/6", "seq": 3}, headers=page)
+    assert again.status_code == 200 and hot.served == served + 1
+    assert answers.kept_parts(app, attempt_id) is not None
+    history = db.session.scalars(
+        select(History.value).where(History.attempt_id == attempt_id).order_by(History.id)
+    ).all()
+    assert history == ["1/2", "3/4", "5/6"]
