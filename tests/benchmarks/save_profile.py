@@ -33,16 +33,20 @@ TICK = os.sysconf("SC_CLK_TCK")
 CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 
 # Component -> the functions whose cumulative time is that component (first match wins).
+# The view's functions and the hot path's (exam_engine/api/hot.py) for each component.
 COMPONENTS = [
-    ("session cookie (open + save)", ["open_session", "save_session"]),
-    ("CSRF check", ["protect"]),
+    ("session cookie (open + save)", ["open_session", "save_session", "_session"]),
+    ("CSRF check", ["protect", "_csrf_ok"]),
     ("load attempt + questions (ORM)", ["get_attempt"]),
-    ("part keys of the attempt", ["parts_of", "attempt_parts"]),
-    ("lock + status check + write (SQL)", ["save_answer:attempts.py", "store_answer"]),
+    ("part keys of the attempt", ["parts_of", "attempt_parts", "kept_parts", "_learn_parts"]),
+    (
+        "lock + status check + write (SQL)",
+        ["save_answer:attempts.py", "store_answer", "write_answer"],
+    ),
     ("client mark (second-session check)", ["note_client"]),
-    ("commit", ["commit"]),
-    ("validation echo (IPC to grader)", ["echo"]),
-    ("JSON body parse + answer", ["get_json", "jsonify"]),
+    ("commit", ["commit", "commit:base.py"]),
+    ("validation echo (IPC to grader, MathML)", ["echo", "save_echo"]),
+    ("JSON body parse + answer", ["get_json", "jsonify", "_json_body", "_respond"]),
 ]
 # Parts of the components above (shown indented, not added again).
 INSIDE = [
@@ -225,8 +229,16 @@ def _ours(filename: str, func: str) -> bool:
         "note_client": "services/integrity.py",
         "commit": "sqlalchemy/orm/session.py",
         "echo": "api/echo.py",
+        "save_echo": "api/echo.py",
         "get_json": "werkzeug/wrappers/request.py",
         "jsonify": "flask/json/__init__.py",
+        "_session": "api/hot.py",
+        "_csrf_ok": "api/hot.py",
+        "kept_parts": "services/answers.py",
+        "_learn_parts": "api/hot.py",
+        "write_answer": "services/answers.py",
+        "_json_body": "api/hot.py",
+        "_respond": "api/hot.py",
     }
     return filename.endswith(where.get(func, "\0"))
 
