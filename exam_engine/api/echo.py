@@ -55,19 +55,24 @@ def described(result: grading.Validation, message: str | None) -> dict[str, Any]
 
 
 def save_echo(
-    value: str, settings: grading.PartSettings, word: Callable[[grading.Validation], str | None]
+    value: str,
+    settings: grading.PartSettings,
+    word: Callable[[grading.Validation], str | None] | None = None,
 ) -> dict[str, Any] | None:
     """The echo a save answers with (docs/api.md, "Save"), made after its commit: None for a
     blank answer (nothing to show) or when no grading process could be asked, or none was free
     within :data:`SAVE_ECHO_WAIT` (the page then asks ``/api/validate``). A save never fails
     for its echo, and never waits long for one.
 
-    :param word: the validation's message in the reader's words.
+    :param word: the validation's message in the reader's words (by default as the request's
+        ``gettext`` words it).
     """
     if not value.strip():
         return None
     try:
         result = grading.get_pool().validate(value, settings, wait=SAVE_ECHO_WAIT)
+        if word is None:
+            return described(result, translate(result.message_template, result.message_params))
         return described(result, word(result))
     except PoolBusy:
         log.info("no grading process free for a save's echo within %s s", SAVE_ECHO_WAIT)

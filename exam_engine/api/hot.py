@@ -52,6 +52,8 @@ from exam_engine.services import answers
 from exam_engine.services.locks import begin_write
 from exam_engine.services.sitting import clock_state, iso
 
+#: Where the hot path keeps a request's parsed cookies in its WSGI environ.
+COOKIES = "exam_engine.hot_path.cookies"
 CLOCK = re.compile(r"/api/attempts/([1-9][0-9]{0,17})/clock")
 SAVE = re.compile(r"/api/attempts/([1-9][0-9]{0,17})/answers/([A-Za-z0-9_.-]{1,200})")
 StartResponse = Callable[..., Any]
@@ -203,7 +205,7 @@ class HotPath:
         if "_user_id" in session:
             return None
         accept = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
-        chosen = parse_cookie(environ.get("HTTP_COOKIE")).get("lang")
+        chosen = self._cookies(environ).get("lang")
         return i18n.choose_language(self.app.config, chosen, None, accept)
 
     def _word(self, result: grading.Validation, language: str) -> str | None:
@@ -214,10 +216,18 @@ class HotPath:
             self.app, language, result.message_template, result.message_params or {}
         )
 
+    @staticmethod
+    def _cookies(environ: dict[str, Any]) -> Any:
+        """The request's cookies, parsed once (the session and the language both read them)."""
+        cookies = environ.get(COOKIES)
+        if cookies is None:
+            cookies = environ[COOKIES] = parse_cookie(environ.get("HTTP_COOKIE"))
+        return cookies
+
     def _session(self, environ: dict[str, Any]) -> dict[str, Any] | None:
         """The session's data, read as Flask reads it; None without a valid cookie."""
         app = self.app
-        cookie = parse_cookie(environ.get("HTTP_COOKIE")).get(app.config["SESSION_COOKIE_NAME"])
+        cookie = self._cookies(environ).get(app.config["SESSION_COOKIE_NAME"])
         if not cookie or not app.secret_key:
             return None
         try:

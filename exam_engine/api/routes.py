@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from exam_engine import clock, grading
-from exam_engine.api.echo import answer_states, echo, save_echo, translate
+from exam_engine.api.echo import answer_states, echo, save_echo
 from exam_engine.candidate import access
 from exam_engine.errors import DomainError, InvalidAnswer, NotFound
 from exam_engine.extensions import db
@@ -105,9 +105,7 @@ def save_answer(attempt_id: int, part_key: str) -> Response:
         db.session.rollback()
         _after_refusal(attempt_id, client_id, now)
         raise
-    validation = save_echo(
-        value, settings, lambda result: translate(result.message_template, result.message_params)
-    )
+    validation = save_echo(value, settings)
     return jsonify(
         {
             "seq": stored.seq,
