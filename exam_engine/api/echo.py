@@ -28,19 +28,21 @@ def translate(template: str | None, params: dict[str, str] | None = None) -> str
     return _(template, **(params or {}))
 
 
-def echo(
-    value: str, settings: grading.PartSettings, known: grading.Validation | None = None
-) -> dict[str, Any]:
+def echo(value: str, settings: grading.PartSettings) -> dict[str, Any]:
     """Validate ``value`` in the grading pool and describe the result for the page.
 
     This is the validation grading applies before it grades (an answer it refuses here is
     never graded and scores 0), so what the page calls "accepted" is what grading accepts.
 
-    :param known: the validation of this value with these settings, when it was done already.
     :returns: ``{"valid", "message", "display", "mathml", "code"}``.
     """
-    result = known or grading.get_pool().validate(value, settings)
-    return described(result, translate(result.message_template, result.message_params))
+    result = grading.get_pool().validate(value, settings)
+    return described(result, worded(result))
+
+
+def worded(result: grading.Validation) -> str | None:
+    """The validation's message in the request's language (Flask-Babel's ``gettext``)."""
+    return translate(result.message_template, result.message_params)
 
 
 def described(result: grading.Validation, message: str | None) -> dict[str, Any]:
@@ -71,9 +73,7 @@ def save_echo(
         return None
     try:
         result = grading.get_pool().validate(value, settings, wait=SAVE_ECHO_WAIT)
-        if word is None:
-            return described(result, translate(result.message_template, result.message_params))
-        return described(result, word(result))
+        return described(result, (word or worded)(result))
     except PoolBusy:
         log.info("no grading process free for a save's echo within %s s", SAVE_ECHO_WAIT)
         return None
