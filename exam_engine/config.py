@@ -14,7 +14,7 @@ class Config:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # default filled in from the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
-    DATABASE_POOL_SIZE = 10  # PostgreSQL connections a process keeps (>= gunicorn's --threads)
+    DATABASE_POOL_SIZE = 10  # PostgreSQL connections a process keeps (>= threads per web worker)
     WTF_CSRF_TIME_LIMIT: int | None = None  # a 2-hour exam must not lose its token
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     MAX_ANSWER_CHARS = 5_000

@@ -3,13 +3,14 @@
 Every candidate starts at once, answers with realistic answers (a few type hostile ones that
 run the grader to its limits), keeps saving every 5-15 s to the last second, and most submit in
 the last 60 s; the rest never submit and are closed by the scheduler. Runs on this machine:
-PostgreSQL (durable), gunicorn, Redis and ``exam-engine worker --beat`` processes.
+PostgreSQL (durable), granian (or gunicorn), Redis and ``exam-engine worker --beat`` processes.
 
 Prints start, save and submit p50/p99 (saves overall and in the last 60 s), saves sent before
 the deadline that were refused (must be 0), 5xx and connection failures, and the time from the
 deadline until every attempt is graded, with the worker count.
 
     .venv/bin/python tests/benchmarks/deadline.py [--candidates 1000] [--workers 1 --concurrency 2]
+        [--server granian|gunicorn]
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import psycopg  # noqa: E402
 
 from tests.benchmarks.sitting_client import CSRF, fetch  # noqa: E402
 from tests.conftest import broker  # noqa: E402
-from tests.durability.servers import Gunicorn, SittingCluster, seed_sitting  # noqa: E402
+from tests.durability.servers import SERVERS, SittingCluster, seed_sitting  # noqa: E402
 from tests.workers import Worker  # noqa: E402
 
 QUEUE = "deadline-bench"
@@ -231,8 +232,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--candidates", type=int, default=1000)
     parser.add_argument("--sitting", type=float, default=150, help="seconds from start to deadline")
+    parser.add_argument("--server", choices=sorted(SERVERS), default="granian")
     parser.add_argument("--web-workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8, help="gthread threads per web worker")
+    parser.add_argument("--threads", type=int, default=8, help="threads per web worker")
     parser.add_argument("--workers", type=int, default=1, help="exam-engine worker processes")
     parser.add_argument("--concurrency", type=int, default=2, help="pool processes per worker")
     parser.add_argument("--hostile", type=float, default=0.03, help="share typing hostile answers")
@@ -242,12 +244,13 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="exam-engine-deadline-"))
     cluster = SittingCluster(durable=True)
-    server = Gunicorn(
+    server = SERVERS[args.server](
         cluster.url("sitting"),
-        folder / "gunicorn.log",
+        folder / f"{args.server}.log",
         workers=args.web_workers,
         worker_class="gthread",
         threads=args.threads,
+        grader_workers=2,  # as docs/operations.md recommends
         queue=QUEUE,
     )
     workers: list[Worker] = []
@@ -278,7 +281,7 @@ def main() -> None:
         with psycopg.connect(**cluster.conninfo("sitting")) as conn:
             conn.execute("UPDATE exams SET closes_at = %s, grace_seconds = 30", (closes,))
         print(
-            f"{args.candidates} candidates, gunicorn {args.web_workers} gthread workers x "
+            f"{args.candidates} candidates, {args.server} {args.web_workers} workers x "
             f"{args.threads} threads, "
             f"{args.workers} worker(s) x {args.concurrency} processes, on {os.cpu_count()} "
             f"cores; hostile {args.hostile:.0%}, submitting {args.submitting:.0%}",

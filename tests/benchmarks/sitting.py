@@ -1,6 +1,6 @@
 """Capacity of one machine for a sitting (issue #4, point 13).
 
-Drives N simulated candidates through the real HTTP API of gunicorn (or granian) +
+Drives N simulated candidates through the real HTTP API of granian (or gunicorn) +
 PostgreSQL on this machine: each opens the invitation, starts, reads the attempt, then saves
 an answer every 5-15 s (seeded) for the run (each save answers with the answer's validation
 echo, as the page shows it: one request per burst of typing) and asks for the clock
@@ -11,7 +11,7 @@ run, pgbench's rate for a one-row update as the ceiling.
 ``--sweep`` steps N up to find how many candidates keep p99 under 200 ms.
 
     .venv/bin/python tests/benchmarks/sitting.py [--candidates 5000] [--duration 120] [--sweep]
-        [--server gunicorn|granian] [--heartbeat 15] [--set NAME=VALUE]
+        [--server granian|gunicorn] [--grader-workers 2] [--heartbeat 15] [--set NAME=VALUE]
 
 Everything listens on 127.0.0.1 or a Unix socket and is stopped at the end.
 """
@@ -42,7 +42,7 @@ from tests.benchmarks.sitting_client import (  # noqa: E402
     HTTPError,
 )
 from tests.durability.servers import (  # noqa: E402
-    Granian,
+    SERVERS,
     Gunicorn,
     SittingCluster,
     seed_sitting,
@@ -137,7 +137,7 @@ async def start_all(
     candidates: list[Candidate], port: int, reloads: int, parallel: int = 8
 ) -> float:
     """Start the attempts that are not started yet, a few at a time, and reload each attempt
-    ``reloads`` times (as a page reopened during a long sitting does: every gunicorn worker
+    ``reloads`` times (as a page reopened during a long sitting does: every web worker
     then has the candidate's question variants in its cache); returns seconds taken."""
     gate = asyncio.Semaphore(parallel)
     began = time.perf_counter()
@@ -332,10 +332,16 @@ def main() -> None:
     # Threads keep enough saves in flight while each waits for its commit's WAL flush
     # (docs/operations.md, "5,000 candidates on one 2-core machine").
     parser.add_argument("--workers", type=int, default=cores + 1)
-    parser.add_argument("--server", choices=["gunicorn", "granian"], default="gunicorn")
+    parser.add_argument("--server", choices=sorted(SERVERS), default="granian")
     parser.add_argument("--worker-class", choices=["sync", "gthread"], default="gthread")
     parser.add_argument(
         "--threads", type=int, default=8, help="per worker (gthread; granian's blocking threads)"
+    )
+    parser.add_argument(
+        "--grader-workers",
+        type=int,
+        default=2,
+        help="grading processes per web worker (EXAM_ENGINE_GRADER_WORKERS; docs: 2)",
     )
     parser.add_argument(
         "--heartbeat",
@@ -370,13 +376,13 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="exam-engine-bench-"))
     cluster = SittingCluster(durable=not args.fast_disk)
-    server = (Granian if args.server == "granian" else Gunicorn)(
+    server = SERVERS[args.server](
         cluster.url("sitting"),
-        folder / "gunicorn.log",
+        folder / f"{args.server}.log",
         workers=args.workers,
         worker_class=args.worker_class,
         threads=args.threads,
-        grader_workers=args.threads,
+        grader_workers=args.grader_workers,
         settings={
             f"EXAM_ENGINE_{pair.split('=', 1)[0]}": pair.split("=", 1)[1] for pair in args.set
         },
@@ -389,7 +395,8 @@ def main() -> None:
         kind = args.worker_class if args.server == "gunicorn" else "process"
         print(
             f"{args.server}: {args.workers} {kind} workers x {args.threads} "
-            f"thread(s) on {cores} cores; PostgreSQL "
+            f"thread(s), {args.grader_workers} grading processes each, on {cores} cores; "
+            "PostgreSQL "
             f"{'fsync off' if args.fast_disk else 'fsync on'}, synchronous_commit on",
             flush=True,
         )
@@ -402,7 +409,7 @@ def main() -> None:
         server.stop()
         cluster.stop()
         if folder.exists():
-            print(f"the server's log: {folder / 'gunicorn.log'}", file=sys.stderr)
+            print(f"the server's log: {folder / f'{args.server}.log'}", file=sys.stderr)
     print(f"\npgbench one-row UPDATE, {clients} clients: {ceiling:.0f} tps (the ceiling)")
     for step in steps:
         print(f"{report(step)}; ours/pgbench {step.rate / ceiling:.4f}")

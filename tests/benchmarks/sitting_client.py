@@ -217,7 +217,7 @@ def _stat(pid: int | str) -> list[str]:
 
 class CpuMeter:
     """CPU seconds of the whole machine and of this benchmark's own processes, by part (the
-    client, gunicorn's workers, their grading processes, PostgreSQL), so that a run on a busy
+    client, the web server's workers, their grading processes, PostgreSQL), so that a run on a busy
     machine says so, and the cost of a save can be split."""
 
     PARTS = ("client", "web", "grading", "postgres")

@@ -1,4 +1,5 @@
-"""One real sitting per module: PostgreSQL, a seeded database and gunicorn with 3 workers."""
+"""One real sitting per module and web server: PostgreSQL, a seeded database and gunicorn or
+granian with 3 worker processes (each test runs on both)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.durability.servers import Gunicorn, SittingCluster, seed_sitting
+from tests.durability.servers import SERVERS, Gunicorn, SittingCluster, seed_sitting
 
 WORKERS = 3
 INVITATIONS = 160
@@ -30,21 +31,22 @@ class Sitting:
         return taken
 
     def log_tail(self, lines: int = 40) -> str:
-        """The end of gunicorn's log, for assertion messages."""
+        """The end of the web server's log, for assertion messages."""
         text = self.log.read_text(errors="replace").splitlines()
         return "\n".join(text[-lines:])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=sorted(SERVERS))
 def servers(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Sitting:
-    """Start everything; each finalizer is registered as soon as its process exists."""
+    """Start everything behind the web server named by the parameter; each finalizer is
+    registered as soon as its process exists."""
     cluster = SittingCluster()
     request.addfinalizer(cluster.stop)
     cluster.start()
     cluster.sql("CREATE DATABASE sitting")
     tokens = seed_sitting(cluster.url("sitting"), INVITATIONS)
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    server = Gunicorn(cluster.url("sitting"), log, workers=WORKERS)
+    log = tmp_path_factory.mktemp(request.param) / f"{request.param}.log"
+    server = SERVERS[request.param](cluster.url("sitting"), log, workers=WORKERS)
     request.addfinalizer(server.stop)
     server.start()
     return Sitting(cluster, "sitting", server, tokens, log)
@@ -55,7 +57,9 @@ def sitting(servers: Sitting) -> Sitting:
     """The module's sitting, checked to be up before each test."""
     process = servers.server.process
     assert process is not None and process.poll() is None, (
-        "gunicorn is not running (an earlier test broke it):\n" + servers.log_tail()
+        f"{servers.server.name} is not running (an earlier test broke it):\n" + servers.log_tail()
     )
-    assert servers.server.answers(), "gunicorn does not answer:\n" + servers.log_tail()
+    assert servers.server.answers(), (
+        f"{servers.server.name} does not answer:\n" + servers.log_tail()
+    )
     return servers

@@ -1,5 +1,6 @@
 """Real servers for fault tests and benchmarks: a PostgreSQL cluster that can be restarted,
-a database seeded with an exam and invitations, and gunicorn with several workers.
+a database seeded with an exam and invitations, and a web server with several worker processes
+(gunicorn or granian, the two servers docs/operations.md describes; ``SERVERS`` by name).
 
 Everything listens on 127.0.0.1 or a Unix socket; every process started here is stopped by
 ``stop()``, which the fixtures call even when a test fails.
@@ -227,15 +228,15 @@ def children_of(parent: int) -> set[int]:
 class Granian(Gunicorn):
     """``granian --interface wsgi --factory exam_engine:create_app``: the same app behind a
     server whose HTTP handling is compiled (Rust), its WSGI calls on ``threads`` blocking
-    threads per worker process. Compared with gunicorn by ``tests/benchmarks/sitting.py
-    --server granian``."""
+    threads per worker process; the recommended server (docs/operations.md). ``preload`` and
+    ``worker_class`` do not apply: each worker process imports the app itself."""
 
     name = "granian"
 
     def command(self) -> list[str]:
         granian = Path(sys.executable).with_name("granian")
         if not granian.exists():
-            raise RuntimeError(f"no {granian}: `pip install granian` to compare with it")
+            raise RuntimeError(f"no {granian}: install exam-engine's dependencies")
         return [
             str(granian),
             "--interface",
@@ -251,6 +252,15 @@ class Granian(Gunicorn):
             str(self.threads),
             "--backlog",
             "2048",
+            # A worker that dies (killed, out of memory) is replaced, as gunicorn's master does.
+            "--respawn-failed-workers",
+            "--respawn-interval",
+            "1",
+            "--workers-kill-timeout",
+            "5",
             "--no-access-log",
             "exam_engine:create_app",
         ]
+
+
+SERVERS: dict[str, type[Gunicorn]] = {"gunicorn": Gunicorn, "granian": Granian}

@@ -1,4 +1,4 @@
-"""Grading under faults, on PostgreSQL + Redis + gunicorn + real workers.
+"""Grading under faults, on PostgreSQL + Redis + a web server (gunicorn and granian) + real workers.
 
 - a worker's pool process SIGKILLed mid-grading: the task goes back to the queue, and the attempt
   is graded by the replacement process;
@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import broker
 from tests.durability.candidates import Candidate
-from tests.durability.servers import Gunicorn, SittingCluster, seed_sitting
+from tests.durability.servers import SERVERS, Gunicorn, SittingCluster, seed_sitting
 from tests.workers import Worker, wait_for
 
 QUEUE = "grading-faults"
@@ -57,14 +57,18 @@ class Stack:
         return row is not None and row[0] is not None
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     folder = tmp_path_factory.mktemp("grading-faults")
     cluster = SittingCluster()
     cluster.start()
     cluster.sql("CREATE DATABASE sitting")
     tokens = seed_sitting(cluster.url("sitting"), 40)
-    server = Gunicorn(cluster.url("sitting"), folder / "gunicorn.log", workers=2, queue=QUEUE)
+    server = SERVERS[request.param](
+        cluster.url("sitting"), folder / f"{request.param}.log", workers=2, queue=QUEUE
+    )
     server.start()
     built = Stack(cluster, cluster.url("sitting"), server, tokens, folder, [])
     try:

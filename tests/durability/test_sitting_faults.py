@@ -1,5 +1,5 @@
 """Issue #4, point 11: no acknowledged answer is lost under load, a killed worker or a
-PostgreSQL restart, on gunicorn with several workers and a real PostgreSQL.
+PostgreSQL restart, on gunicorn and on granian with several workers and a real PostgreSQL.
 
 Every candidate is a thread speaking HTTP to 127.0.0.1; every save it sends and every 200 it
 gets goes into a ledger, which is compared with the database at the end.
@@ -139,7 +139,7 @@ def test_postgresql_restart_loses_no_acknowledged_answer_and_saving_recovers(
                 saved = {o.attempt for o in ledger.outcomes if o.status == 200 and o.started > up}
             return attempts <= saved
 
-        # Without restarting gunicorn: the pool notices its dead connections (pool_pre_ping).
+        # Without restarting the web server: the pool notices its dead connections (pool_pre_ping).
         # How soon is printed below, not asserted: the wait only keeps a hang from lasting.
         recovered = wait_for(all_saving_again, 30, "every candidate to save again") - up
         acked = len(ledger.acked)
@@ -149,7 +149,7 @@ def test_postgresql_restart_loses_no_acknowledged_answer_and_saving_recovers(
     check(sitting, ledger, stuck)
     phantom = ledger.count(lambda o: o.status == 200 and o.started > down and o.ended < coming_up)
     assert phantom == 0, f"{phantom} saves answered 200 while PostgreSQL was down"
-    assert server.worker_pids() == workers_before, "gunicorn's workers were restarted"
+    assert server.worker_pids() == workers_before, f"{server.name}'s workers were restarted"
     print(
         f"PostgreSQL restart: every candidate saving again {recovered:.2f} s after it was up; "
         f"{ledger.count(failed)} saves failed and were retried"

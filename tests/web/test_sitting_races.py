@@ -1,6 +1,7 @@
 """Issue #11, point 1: one writer at a time per attempt, under real concurrency.
 
-gunicorn with several worker processes serves a real database (SQLite file or PostgreSQL);
+granian, the recommended server, with several worker processes of several threads each serves a
+real database (SQLite file or PostgreSQL);
 threads speak HTTP to it and fire starts, saves and submits together (a barrier releases
 them at once). Nothing may answer 500; the receipt must be the fingerprint of exactly the
 answers stored; no answer may be stored after ``submitted_at``; every acknowledged save must be
@@ -24,21 +25,22 @@ from sqlalchemy.engine import Engine
 from exam_engine.models import AttemptStatus
 from tests.conftest import ENGINES, Databases, make_app
 from tests.durability.candidates import Candidate
-from tests.durability.servers import Gunicorn
+from tests.durability.servers import Granian, Gunicorn
 
 pytestmark = pytest.mark.slow
 
-WORKERS = 4
+WORKERS = 3
+THREADS = 4  # per worker: racing requests meet in one process's threads as well as across processes
 TRIALS = 4
 
 
 @dataclass
 class Server:
-    """gunicorn on one engine's database, and invitations no test has used yet."""
+    """The web server on one engine's database, and invitations no test has used yet."""
 
     engine: str
     url: str
-    gunicorn: Gunicorn
+    web: Gunicorn
     tokens: list[str]
     database: Engine
 
@@ -62,12 +64,12 @@ def server(
         tokens = [make_invitation(exam, f"racer{n}@example.org").token for n in range(40)]
         db.session.remove()
         db.engine.dispose()
-    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    gunicorn = Gunicorn(url, log, workers=WORKERS)
-    request.addfinalizer(gunicorn.stop)
-    gunicorn.start()
+    log = tmp_path_factory.mktemp("granian") / "granian.log"
+    web = Granian(url, log, workers=WORKERS, threads=THREADS)
+    request.addfinalizer(web.stop)
+    web.start()
     database = create_engine(url)
-    yield Server(str(request.param), url, gunicorn, tokens, database)
+    yield Server(str(request.param), url, web, tokens, database)
     database.dispose()
 
 
@@ -94,12 +96,12 @@ def together(actions: list[Callable[[], Any]]) -> list[Any]:
 
 
 def log_tail(server: Server) -> str:
-    return "\n".join(Path(server.gunicorn.log_path).read_text(errors="replace").splitlines()[-30:])
+    return "\n".join(Path(server.web.log_path).read_text(errors="replace").splitlines()[-30:])
 
 
 def browser(server: Server, token: str, number: int) -> Candidate:
     """A browser with its own session that has opened the invitation page."""
-    return Candidate(server.gunicorn.port, token, number, timeout=60)
+    return Candidate(server.web.port, token, number, timeout=60)
 
 
 def submit(candidate: Candidate) -> tuple[int, dict[str, Any]]:
@@ -195,7 +197,7 @@ def test_saves_racing_the_submit_match_the_receipt(server: Server, trial: int) -
     """Two tabs save every part over and over while two submits are fired in the middle."""
     tabs = [browser(server, server.take(), 0)]
     tabs[0].start()
-    second = Candidate(server.gunicorn.port, tabs[0].token, 1, timeout=60)
+    second = Candidate(server.web.port, tabs[0].token, 1, timeout=60)
     second.cookie, second.csrf, second.attempt = tabs[0].cookie, tabs[0].csrf, tabs[0].attempt
     tabs.append(second)
     parts = tabs[0].parts
