@@ -55,6 +55,8 @@ def shoot(
             if locale == "ko":
                 page.get_by_role("button", name="한국어").click()
                 expect(page.locator("html")).to_have_attribute("lang", "ko")
+                # Measure once the stylesheet is in: before it, a long receipt runs off a phone.
+                page.wait_for_load_state("load")
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
