@@ -15,6 +15,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from exam_engine import banks
 from exam_engine.banks.limited import limited_author_tests
@@ -110,8 +111,11 @@ def pool_for(exam: Exam, section: ExamSection, now: datetime) -> list[QuestionVe
                 pin(exam, now)
         except IntegrityError:
             pass  # another request pinned it at the same moment: use theirs
+    # Without each version's question (its JSON): a start draws a few of the pool, whose
+    # variants come from the per-process caches (services/questions.py) or load it then.
     stmt = (
         select(QuestionVersion)
+        .options(defer(QuestionVersion.data))
         .join(ExamQuestion, ExamQuestion.question_version_id == QuestionVersion.id)
         .join(Question, Question.id == ExamQuestion.question_id)
         .join(Bank, Bank.id == Question.bank_id)
