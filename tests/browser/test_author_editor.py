@@ -138,6 +138,6 @@ def test_typing_before_the_preview_script_arrived_is_previewed(
     page.get_by_label("Body", exact=True).fill("Typed early: $\\frac{1}{3}$.")
     page.unroute("**/static/editor.js")
     with page.expect_response(lambda r: r.request.method == "POST"):
-        page.add_script_tag(url=f"{live_server}/static/editor.js")
+        page.add_script_tag(url=f"{live_server}/static/editor.js?late=1")
     expect(preview).to_contain_text("Typed early:")
     expect(preview.locator("mfrac")).to_have_count(1)
