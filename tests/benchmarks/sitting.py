@@ -43,8 +43,8 @@ from tests.benchmarks.sitting_client import (  # noqa: E402
 )
 from tests.durability.servers import (  # noqa: E402
     SERVERS,
-    Gunicorn,
     SittingCluster,
+    WebServer,
     seed_sitting,
 )
 from tests.pg import _bin  # noqa: E402
@@ -265,7 +265,7 @@ def cpu_report(step: Step) -> str:
 
 
 async def drive(
-    args: argparse.Namespace, server: Gunicorn, tokens: list[str], cluster: SittingCluster
+    args: argparse.Namespace, server: WebServer, tokens: list[str], cluster: SittingCluster
 ) -> list[Step]:
     """Run one step (or the sweep), starting candidates as they are needed."""
     levels = [args.candidates]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tests.durability.servers import Gunicorn, SittingCluster  # Granian is a Gunicorn
+    from tests.durability.servers import SittingCluster, WebServer
 
 CSRF = re.compile(rb'name="csrf-token" content="([^"]+)"')
 
@@ -222,7 +222,7 @@ class CpuMeter:
 
     PARTS = ("client", "web", "grading", "postgres")
 
-    def __init__(self, server: Gunicorn, cluster: SittingCluster) -> None:
+    def __init__(self, server: WebServer, cluster: SittingCluster) -> None:
         self.server = server
         self.cluster = cluster
         self.postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.durability.servers import SERVERS, Gunicorn, SittingCluster, seed_sitting
+from tests.durability.servers import SERVERS, SittingCluster, WebServer, seed_sitting
 
 WORKERS = 3
 INVITATIONS = 160
@@ -20,7 +20,7 @@ class Sitting:
 
     cluster: SittingCluster
     database: str
-    server: Gunicorn
+    server: WebServer
     tokens: list[str]
     log: Path
 

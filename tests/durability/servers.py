@@ -69,15 +69,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class Gunicorn:
-    """``gunicorn 'exam_engine:create_app()'`` with several workers, as in production.
+class WebServer:
+    """The app behind a web server with several worker processes, as in production; a
+    subclass gives the server's command line (:class:`Gunicorn`, :class:`Granian`).
 
     :param database_url: the SQLAlchemy URL of the sitting's database.
-    :param workers: worker processes; ``worker_class`` ``sync`` or ``gthread`` (with
-        ``threads`` each).
+    :param workers: worker processes, with ``threads`` each; ``worker_class`` (``sync`` or
+        ``gthread``) and ``preload`` are gunicorn's.
     """
 
-    name = "gunicorn"
+    name = "web server"
 
     def __init__(
         self,
@@ -108,7 +109,7 @@ class Gunicorn:
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60.0) -> Gunicorn:
+    def start(self, timeout: float = 60.0) -> WebServer:
         """Start the master and wait until every worker is up and the app answers."""
         self.port = free_port()
         from tests.conftest import broker
@@ -148,28 +149,7 @@ class Gunicorn:
 
     def command(self) -> list[str]:
         """The server's command line."""
-        return [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--bind",
-            f"127.0.0.1:{self.port}",
-            "--workers",
-            str(self.workers),
-            "--worker-class",
-            self.worker_class,
-            "--threads",
-            str(self.threads),
-            "--backlog",
-            "2048",
-            "--timeout",
-            "30",
-            "--graceful-timeout",
-            "5",
-            "--no-control-socket",
-            *(["--preload"] if self.preload else []),
-            "exam_engine:create_app()",
-        ]
+        raise NotImplementedError
 
     def answers(self) -> bool:
         """Whether the app answers ``GET /`` with a status under 500."""
@@ -208,6 +188,37 @@ class Gunicorn:
         process.wait(timeout=15)
 
 
+class Gunicorn(WebServer):
+    """``gunicorn 'exam_engine:create_app()'``: ``worker_class`` ``sync`` or ``gthread``."""
+
+    name = "gunicorn"
+
+    def command(self) -> list[str]:
+        """The server's command line."""
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            self.worker_class,
+            "--threads",
+            str(self.threads),
+            "--backlog",
+            "2048",
+            "--timeout",
+            "30",
+            "--graceful-timeout",
+            "5",
+            "--no-control-socket",
+            *(["--preload"] if self.preload else []),
+            "exam_engine:create_app()",
+        ]
+
+
 def children_of(parent: int) -> set[int]:
     """Live (not zombie) processes whose parent is ``parent``, read from /proc."""
     found: set[int] = set()
@@ -225,7 +236,7 @@ def children_of(parent: int) -> set[int]:
     return found
 
 
-class Granian(Gunicorn):
+class Granian(WebServer):
     """``granian --interface wsgi --factory exam_engine:create_app``: the same app behind a
     server whose HTTP handling is compiled (Rust), its WSGI calls on ``threads`` blocking
     threads per worker process; the recommended server (docs/operations.md). ``preload`` and
@@ -263,4 +274,4 @@ class Granian(Gunicorn):
         ]
 
 
-SERVERS: dict[str, type[Gunicorn]] = {"gunicorn": Gunicorn, "granian": Granian}
+SERVERS: dict[str, type[WebServer]] = {"gunicorn": Gunicorn, "granian": Granian}

@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import broker
 from tests.durability.candidates import Candidate
-from tests.durability.servers import SERVERS, Gunicorn, SittingCluster, seed_sitting
+from tests.durability.servers import SERVERS, SittingCluster, WebServer, seed_sitting
 from tests.workers import Worker, wait_for
 
 QUEUE = "grading-faults"
@@ -33,7 +33,7 @@ HOSTILE = "e^(e^(e^(e^e)))"
 class Stack:
     cluster: SittingCluster
     url: str
-    server: Gunicorn
+    server: WebServer
     tokens: list[str]
     folder: Path
     workers: list[Worker]

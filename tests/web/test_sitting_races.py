@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from exam_engine.models import AttemptStatus
 from tests.conftest import ENGINES, Databases, make_app
 from tests.durability.candidates import Candidate
-from tests.durability.servers import Granian, Gunicorn
+from tests.durability.servers import Granian, WebServer
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,7 @@ class Server:
 
     engine: str
     url: str
-    web: Gunicorn
+    web: WebServer
     tokens: list[str]
     database: Engine
 
