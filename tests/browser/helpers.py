@@ -23,9 +23,14 @@ def start_exam(page: Page, base: str, token: str) -> None:
 
 
 def next_text_box(page: Page) -> Locator:
-    """Move forward until the visible question has a text answer box; return the first box."""
+    """Move forward until the visible question has a text answer box; return the first box.
+
+    Waits for the page's script first: until it runs, every question is laid out (no question
+    is current yet), and a box counted then may be hidden a moment later.
+    """
+    expect(page.locator("#clock")).not_to_have_text("--:--")
     for _ in range(50):
-        boxes = page.locator("section.question:visible input.answer")
+        boxes = page.locator("section.question:visible input.answer:visible")
         if boxes.count():
             return boxes.first
         page.locator("section.question:visible").get_by_role("button", name="Next question").click()
