@@ -33,7 +33,8 @@ def next_text_box(page: Page) -> Locator:
         boxes = page.locator("section.question:visible input.answer:visible")
         if boxes.count():
             return boxes.first
-        page.locator("section.question:visible").get_by_role("button", name="Next question").click()
+        # The forward button by its place in the page, not its words: pages run in Korean too.
+        page.locator("section.question:visible .question-actions button.primary[data-goto]").click()
     raise AssertionError("no question with a text answer box")
 
 
