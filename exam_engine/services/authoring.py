@@ -8,7 +8,6 @@ atomically, and then stores the content as a question version in the database.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import re
 import shutil
@@ -94,17 +93,16 @@ def find_file(bank_dir: Path, question_id: str) -> StoredFile | None:
 
 @contextmanager
 def _bank_lock(bank_dir: Path) -> Iterator[None]:
-    """Serialise saves to one bank across threads and processes (an advisory file lock).
-
-    The lock file lives in the temporary folder, not in the bank, so it never shows in git.
+    """Serialise saves to one bank across threads and processes: an advisory lock on the bank
+    folder itself, so no lock file is left anywhere (nothing shows in git or piles up in /tmp).
     """
-    key = hashlib.sha256(str(bank_dir.resolve()).encode()).hexdigest()[:24]
-    with open(Path(tempfile.gettempdir()) / f"exam-engine-bank-{key}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    bank_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(bank_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def _write_atomically(path: Path, text: str) -> None:

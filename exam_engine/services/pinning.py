@@ -105,12 +105,18 @@ def pool_for(exam: Exam, section: ExamSection, now: datetime) -> list[QuestionVe
 
     An exam that has none yet (made before pinning existed, or imported) is pinned now.
     """
-    if not _has_pins(exam):
+    pinned = _pinned_in_bank(exam, section.bank_slug)
+    if not pinned and not _has_pins(exam):  # asked only when the bank has no pins
         try:
             with db.session.begin_nested():
                 pin(exam, now)
         except IntegrityError:
             pass  # another request pinned it at the same moment: use theirs
+        pinned = _pinned_in_bank(exam, section.bank_slug)
+    return [v for v in pinned if _matches(v, section)]
+
+
+def _pinned_in_bank(exam: Exam, bank_slug: str) -> list[QuestionVersion]:
     # Without each version's question (its JSON): a start draws a few of the pool, whose
     # variants come from the per-process caches (services/questions.py) or load it then.
     stmt = (
@@ -119,10 +125,10 @@ def pool_for(exam: Exam, section: ExamSection, now: datetime) -> list[QuestionVe
         .join(ExamQuestion, ExamQuestion.question_version_id == QuestionVersion.id)
         .join(Question, Question.id == ExamQuestion.question_id)
         .join(Bank, Bank.id == Question.bank_id)
-        .where(ExamQuestion.exam_id == exam.id, Bank.slug == section.bank_slug)
+        .where(ExamQuestion.exam_id == exam.id, Bank.slug == bank_slug)
         .order_by(Question.slug)
     )
-    return [v for v in db.session.scalars(stmt) if _matches(v, section)]
+    return list(db.session.scalars(stmt))
 
 
 @dataclass

@@ -73,6 +73,25 @@ def test_new_questions_do_not_join_an_open_exam(app: Flask) -> None:
     assert [v.question.slug for v in pool] == ["chain-rule"]
 
 
+def test_an_open_exam_without_pins_is_pinned_at_its_first_start(app: Flask) -> None:
+    """An exam made before pinning existed (or imported without pins) is pinned once, by the
+    first start; a section whose bank holds none of the pins then draws from nothing."""
+    now = datetime.now(UTC)
+    exam = make_exam(sections=ONE_QUESTION, now=now)
+    db.session.execute(ExamQuestion.__table__.delete().where(ExamQuestion.exam_id == exam.id))
+    db.session.commit()
+    served = draw(exam, "first@example.org", now)
+    assert served == chain_rule().current_version_id
+    pins = db.session.scalars(select(ExamQuestion).where(ExamQuestion.exam_id == exam.id)).all()
+    assert [p.question_version_id for p in pins] == [served]
+    edit(chain_rule(), "title")  # the pins hold: the next start does not pin again
+    assert draw(exam, "second@example.org", now) == served
+    elsewhere = exam.sections[0]
+    elsewhere.bank_slug = "no-such-bank"
+    assert pinning.pool_for(exam, elsewhere, now) == []
+    db.session.rollback()
+
+
 def test_an_exam_not_yet_open_follows_its_pools(app: Flask) -> None:
     now = datetime.now(UTC)
     later = now + timedelta(days=2)

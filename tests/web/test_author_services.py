@@ -87,3 +87,39 @@ def test_unchanged_save_keeps_the_file_and_the_version(app: Flask, bank: Path) -
     result = authoring.save_question(bank, data, base)
     assert not result.changed_file and not result.new_version
     assert path.stat().st_mtime_ns == before
+
+
+HOLD_LOCK = """
+import sys, time
+from pathlib import Path
+from exam_engine.services.authoring import _bank_lock
+bank, marks = Path(sys.argv[1]), Path(sys.argv[2])
+with _bank_lock(bank):
+    (marks / "held").touch()
+    time.sleep(0.5)
+    (marks / "released").touch()
+"""
+
+
+def test_saves_to_one_bank_wait_for_each_other_across_processes(tmp_path: Path) -> None:
+    """The bank's lock is held on its folder: another process waits for it, and no lock file
+    is left behind."""
+    import subprocess
+    import sys
+    import time
+
+    bank = tmp_path / "bank"
+    bank.mkdir()
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(bank), str(marks)])
+    try:
+        deadline = time.monotonic() + 60
+        while not (marks / "held").exists():
+            assert holder.poll() is None and time.monotonic() < deadline, "the holder never locked"
+            time.sleep(0.01)
+        with authoring._bank_lock(bank):
+            assert (marks / "released").exists()  # we got the lock only once the other let go
+    finally:
+        assert holder.wait(timeout=60) == 0
+    assert list(bank.iterdir()) == []
