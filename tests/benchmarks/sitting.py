@@ -264,6 +264,17 @@ def cpu_report(step: Step) -> str:
     )
 
 
+def memory_report(memory: dict[str, list[float]]) -> str:
+    """The largest processes of each part (MiB resident), and their count."""
+    shown = "; ".join(
+        f"{part} ({len(sizes)}): "
+        + ", ".join(f"{size:.0f}" for size in sizes[:4])
+        + (", ..." if len(sizes) > 4 else "")
+        for part, sizes in memory.items()
+    )
+    return f"         memory at the end of the step, MiB resident per process: {shown}"
+
+
 async def drive(
     args: argparse.Namespace, server: WebServer, tokens: list[str], cluster: SittingCluster
 ) -> list[Step]:
@@ -295,6 +306,7 @@ async def drive(
         print(report(step), flush=True)
         print(settling_report(step, args.warmup), flush=True)
         print(cpu_report(step), flush=True)
+        print(memory_report(meter.memory()), flush=True)
         load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         print(f"         load average at the end of the step (1, 5, 15 min): {load}", flush=True)
         steps.append(step)

@@ -272,6 +272,24 @@ class CpuMeter:
                 ours[int(entry)] = (part, ticks / TICK)
         return busy, ours
 
+    def memory(self) -> dict[str, list[float]]:
+        """Resident memory (MiB, pages shared with a parent counted in each) of each of our
+        server processes, by part: what the per-process caches cost at this load."""
+        found: dict[str, list[float]] = {part: [] for part in self.PARTS if part != "client"}
+        group = self.server.process.pid if self.server.process else -1
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                part = self._part(int(entry), _stat(entry), group)
+                status = Path(f"/proc/{entry}/status").read_text()
+            except OSError:
+                continue
+            if part in found:
+                rss = [line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")]
+                found[part].append(int(rss[0]) / 1024 if rss else 0.0)
+        return {part: sorted(sizes, reverse=True) for part, sizes in found.items()}
+
     @staticmethod
     def share(
         before: tuple[float, dict[int, tuple[str, float]]],
