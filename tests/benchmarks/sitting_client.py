@@ -9,6 +9,7 @@ import os
 import random
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -208,6 +209,7 @@ class Candidate:
 
 
 TICK = os.sysconf("SC_CLK_TCK")
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def _stat(pid: int | str) -> list[str]:
@@ -250,10 +252,9 @@ class CpuMeter:
             return "web" if pid == group or int(stat[1]) == group else "grading"
         return None
 
-    def sample(self) -> tuple[float, dict[int, tuple[str, float]]]:
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-        busy = (sum(fields[:8]) - fields[3] - fields[4]) / TICK
-        ours: dict[int, tuple[str, float]] = {}
+    def _ours(self) -> Iterator[tuple[int, str, list[str]]]:
+        """Each live process of ours: its pid, its part, and its ``/proc/<pid>/stat`` fields
+        after the name (state ppid pgrp ...; utime, stime 12th, 13th; rss 22nd)."""
         group = self.server.process.pid if self.server.process else -1
         for entry in os.listdir("/proc"):
             if not entry.isdigit():
@@ -263,31 +264,29 @@ class CpuMeter:
             except OSError:
                 continue
             part = self._part(int(entry), stat, group)
-            if part:  # fields after the name: state ppid pgrp ...; utime, stime 12th, 13th
-                ticks = int(stat[11]) + int(stat[12])
-                if int(entry) == self.postmaster:
-                    # Backends that ended (a connection closed) add their CPU to their
-                    # parent's cutime and cstime when reaped: count it, or it is lost.
-                    ticks += int(stat[13]) + int(stat[14])
-                ours[int(entry)] = (part, ticks / TICK)
+            if part:
+                yield int(entry), part, stat
+
+    def sample(self) -> tuple[float, dict[int, tuple[str, float]]]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        busy = (sum(fields[:8]) - fields[3] - fields[4]) / TICK
+        ours: dict[int, tuple[str, float]] = {}
+        for pid, part, stat in self._ours():
+            ticks = int(stat[11]) + int(stat[12])
+            if pid == self.postmaster:
+                # Backends that ended (a connection closed) add their CPU to their
+                # parent's cutime and cstime when reaped: count it, or it is lost.
+                ticks += int(stat[13]) + int(stat[14])
+            ours[pid] = (part, ticks / TICK)
         return busy, ours
 
     def memory(self) -> dict[str, list[float]]:
         """Resident memory (MiB, pages shared with a parent counted in each) of each of our
         server processes, by part: what the per-process caches cost at this load."""
         found: dict[str, list[float]] = {part: [] for part in self.PARTS if part != "client"}
-        group = self.server.process.pid if self.server.process else -1
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                part = self._part(int(entry), _stat(entry), group)
-                status = Path(f"/proc/{entry}/status").read_text()
-            except OSError:
-                continue
+        for _, part, stat in self._ours():
             if part in found:
-                rss = [line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")]
-                found[part].append(int(rss[0]) / 1024 if rss else 0.0)
+                found[part].append(int(stat[21]) * PAGE / 2**20)
         return {part: sorted(sizes, reverse=True) for part, sizes in found.items()}
 
     @staticmethod

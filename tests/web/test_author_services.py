@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -104,10 +107,6 @@ with _bank_lock(bank):
 def test_saves_to_one_bank_wait_for_each_other_across_processes(tmp_path: Path) -> None:
     """The bank's lock is held on its folder: another process waits for it, and no lock file
     is left behind."""
-    import subprocess
-    import sys
-    import time
-
     bank = tmp_path / "bank"
     bank.mkdir()
     marks = tmp_path / "marks"
